@@ -1,0 +1,41 @@
+/**
+ * Everything a running Kiln shares between requests: settings, the database, the auth and
+ * end-user caches. Routes receive this object and pass pieces of it to the core; nothing in
+ * here knows about HTTP.
+ */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Database } from "bun:sqlite";
+import type { Settings } from "./config";
+import { Authenticator } from "./http/auth";
+import { EndUsers } from "./http/end-user";
+import { openDatabase, type Db } from "./store/database";
+
+export interface Services {
+  settings: Settings;
+  db: Db;
+  sqlite: Database;
+  auth: Authenticator;
+  endUsers: EndUsers;
+  /** Base URL for links placed in responses; known once the server listens. */
+  publicUrl: string;
+  close(): Promise<void>;
+}
+
+export const databasePath = (dataDir: string) => join(dataDir, "kiln.db");
+
+export function createServices(settings: Settings): Services {
+  mkdirSync(settings.dataDir, { recursive: true });
+  const { db, sqlite } = openDatabase(databasePath(settings.dataDir));
+  return {
+    settings,
+    db,
+    sqlite,
+    auth: new Authenticator(db, settings.keyCacheTtlMs),
+    endUsers: new EndUsers(db),
+    publicUrl: settings.publicUrl || `http://${settings.host}:${settings.port}`,
+    async close() {
+      sqlite.close(false);
+    },
+  };
+}
