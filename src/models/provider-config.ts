@@ -20,7 +20,7 @@
  * ```
  */
 import { Type, type Static, type TSchema } from "@sinclair/typebox";
-import { Value } from "@sinclair/typebox/value";
+import { Value, type ValueError } from "@sinclair/typebox/value";
 import { DECIMAL_PATTERN } from "./decimal.ts";
 import type { ProviderTimeouts } from "./provider-http.ts";
 import { UNPRICED, type ModelPricing } from "./usage.ts";
@@ -84,12 +84,15 @@ export interface ProviderSettings {
 const PROVIDER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const RESERVED_NAMES = new Set(["builtin"]);
 
-function describe(schema: TSchema, message: string): string {
-  const literals = (schema.anyOf as TSchema[] | undefined)?.map((member) => member.const);
-  if (literals && literals.every((literal) => typeof literal === "string")) {
-    return `expected one of ${literals.map((literal) => `"${literal}"`).join(", ")}`;
-  }
-  return message.charAt(0).toLowerCase() + message.slice(1);
+/** TypeBox's first error in words for a config author: a missing key, the allowed values of an enum. */
+function describe(error: ValueError): string {
+  const literals = (error.schema.anyOf as TSchema[] | undefined)?.map((member) => member.const);
+  const expected =
+    literals && literals.every((literal) => typeof literal === "string")
+      ? `expected one of ${literals.map((literal) => `"${literal}"`).join(", ")}`
+      : error.message.charAt(0).toLowerCase() + error.message.slice(1);
+  if (error.value !== undefined) return expected;
+  return literals ? `missing (${expected})` : "missing";
 }
 
 function decimalSetting(value: string | number, key: string): string {
@@ -132,7 +135,7 @@ export function parseProvidersSection(section: unknown, env: Record<string, stri
     const first = Value.Errors(ProvidersSection, section).First();
     const path = first ? first.path.split("/").filter(Boolean).join(".") : "";
     const key = path ? `providers.${path}` : "providers";
-    throw new ModelConfigError(`${key}: ${first ? describe(first.schema, first.message) : "expected a mapping of provider names"}`);
+    throw new ModelConfigError(`${key}: ${first ? describe(first) : "expected a mapping of provider names"}`);
   }
   return Object.entries(section).map(([name, entry]) => {
     const key = `providers.${name}`;
