@@ -1,7 +1,7 @@
 import { posix } from "node:path";
 import { BrokenDocument } from "./extraction-error";
 import { htmlToText } from "./html-to-text";
-import { attribute, descendants, parseXml, type XmlNode } from "./xml-tree";
+import { attribute, attributeMap, descendants, parseXml } from "./xml-tree";
 import { openZip, readZipText } from "./zip-archive";
 
 const LABEL = "EPUB";
@@ -16,9 +16,9 @@ export async function extractEpub(bytes: Uint8Array): Promise<string> {
   const packagePath = descendants(container, "rootfile")
     .map((rootfile) => attribute(rootfile, "full-path"))
     .find((path) => path !== undefined);
-  if (packagePath === undefined) throw new BrokenDocument(`the file is not a valid ${LABEL} (no package document)`);
+  if (packagePath === undefined) throw new BrokenDocument(`the file is not a valid ${LABEL} file (no package document)`);
   const packageDocument = parseXml(await readZipText(zip, packagePath, LABEL));
-  const hrefs = manifestHrefs(packageDocument);
+  const hrefs = attributeMap(packageDocument, "item", "id", "href");
   const chapters: string[] = [];
   for (const itemref of descendants(packageDocument, "itemref")) {
     const href = hrefs.get(attribute(itemref, "idref") ?? "");
@@ -28,14 +28,4 @@ export async function extractEpub(bytes: Uint8Array): Promise<string> {
     if (text) chapters.push(text);
   }
   return chapters.join("\n\n");
-}
-
-function manifestHrefs(packageDocument: XmlNode[]): Map<string, string> {
-  const hrefs = new Map<string, string>();
-  for (const item of descendants(packageDocument, "item")) {
-    const id = attribute(item, "id");
-    const href = attribute(item, "href");
-    if (id !== undefined && href !== undefined) hrefs.set(id, href);
-  }
-  return hrefs;
 }

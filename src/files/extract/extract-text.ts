@@ -1,4 +1,4 @@
-import { KilnError } from "../../errors";
+import type { KilnError } from "../../errors";
 import { csvToMarkdown } from "./csv";
 import { decodeText } from "./decode-text";
 import { BINARY_FORMATS, type DocumentFormat, extensionOf, normalizeExtension, resolveFormat, UNSUPPORTED_HINTS } from "./document-formats";
@@ -57,7 +57,6 @@ export async function extractText(input: DocumentInput): Promise<string> {
   try {
     return await READERS[format](input.bytes);
   } catch (error) {
-    if (error instanceof KilnError) throw error;
     if (error instanceof BrokenDocument) throw documentUnreadable(input.filename, error.message);
     const detail = error instanceof Error ? error.message : String(error);
     throw documentUnreadable(input.filename, `the file is not a valid ${format.toUpperCase()} file (${detail})`);

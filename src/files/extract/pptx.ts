@@ -1,6 +1,6 @@
 import { posix } from "node:path";
 import { BrokenDocument } from "./extraction-error";
-import { attribute, childNodes, descendants, parseXml, tagName, textContent, type XmlNode } from "./xml-tree";
+import { attribute, attributeMap, childNodes, descendants, parseXml, tagName, textContent, type XmlNode } from "./xml-tree";
 import { openZip, readZipText } from "./zip-archive";
 
 const LABEL = "PPTX";
@@ -13,28 +13,19 @@ const LABEL = "PPTX";
 export async function extractPptx(bytes: Uint8Array): Promise<string> {
   const zip = await openZip(bytes, LABEL);
   const presentation = parseXml(await readZipText(zip, "ppt/presentation.xml", LABEL));
-  const relationships = relationshipTargets(parseXml(await readZipText(zip, "ppt/_rels/presentation.xml.rels", LABEL)));
+  const relationshipsXml = await readZipText(zip, "ppt/_rels/presentation.xml.rels", LABEL);
+  const relationships = attributeMap(parseXml(relationshipsXml), "Relationship", "Id", "Target");
   const slides: string[] = [];
   for (const slideId of descendants(presentation, "p:sldId")) {
     const relationshipId = attribute(slideId, "r:id");
     const target = relationshipId === undefined ? undefined : relationships.get(relationshipId);
-    if (target === undefined) throw new BrokenDocument(`the file is not a valid ${LABEL} (slide ${relationshipId} has no part)`);
-    const slidePath = posix.normalize(posix.join("ppt", target)).replace(/^\//, "");
+    if (target === undefined) throw new BrokenDocument(`the file is not a valid ${LABEL} file (slide ${relationshipId} has no part)`);
+    // Targets are relative to ppt/ unless they start at the package root.
+    const slidePath = target.startsWith("/") ? target.slice(1) : posix.normalize(posix.join("ppt", target));
     const text = slideText(parseXml(await readZipText(zip, slidePath, LABEL)));
     if (text) slides.push(text);
   }
   return slides.join("\n\n");
-}
-
-/** Relationship id → target path, from a `.rels` part. */
-function relationshipTargets(rels: XmlNode[]): Map<string, string> {
-  const targets = new Map<string, string>();
-  for (const relationship of descendants(rels, "Relationship")) {
-    const id = attribute(relationship, "Id");
-    const target = attribute(relationship, "Target");
-    if (id !== undefined && target !== undefined) targets.set(id, target);
-  }
-  return targets;
 }
 
 /** A slide's DrawingML paragraphs (text boxes, placeholders, table cells) in shape order. */

@@ -67,3 +67,14 @@ export function textContent(nodes: readonly XmlNode[]): string {
   }
   return text;
 }
+
+/** `key → value` attribute pairs of every `element` under `nodes` (relationship ids, manifest items). */
+export function attributeMap(nodes: readonly XmlNode[], element: string, key: string, value: string): Map<string, string> {
+  const pairs = new Map<string, string>();
+  for (const node of descendants(nodes, element)) {
+    const keyValue = attribute(node, key);
+    const valueValue = attribute(node, value);
+    if (keyValue !== undefined && valueValue !== undefined) pairs.set(keyValue, valueValue);
+  }
+  return pairs;
+}

@@ -9,13 +9,13 @@ export async function openZip(bytes: Uint8Array, formatLabel: string): Promise<J
   try {
     return await JSZip.loadAsync(bytes);
   } catch {
-    throw new BrokenDocument(`the file is not a valid ${formatLabel} (it is not a readable ZIP archive)`);
+    throw new BrokenDocument(`the file is not a valid ${formatLabel} file (it is not a readable ZIP archive)`);
   }
 }
 
 /** The text of one entry; a missing entry means the document's structure is broken. */
 export async function readZipText(zip: JSZip, path: string, formatLabel: string): Promise<string> {
   const entry = zip.file(path);
-  if (entry === null) throw new BrokenDocument(`the file is not a valid ${formatLabel} (missing ${path})`);
+  if (entry === null) throw new BrokenDocument(`the file is not a valid ${formatLabel} file (missing ${path})`);
   return entry.async("string");
 }

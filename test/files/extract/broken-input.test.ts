@@ -30,7 +30,7 @@ describe("broken documents give a 400 naming the file and the reason", () => {
 
   test("a PNG renamed .docx", async () => {
     const error = await rejection(() => extractText({ bytes: PNG, filename: "photo.docx" }));
-    expect(error.message).toBe("Failed to extract text from photo.docx: the file is not a valid DOCX (it is not a readable ZIP archive)");
+    expect(error.message).toBe("Failed to extract text from photo.docx: the file is not a valid DOCX file (it is not a readable ZIP archive)");
   });
 
   test("random bytes named .xlsx", async () => {
@@ -49,9 +49,9 @@ describe("broken documents give a 400 naming the file and the reason", () => {
   test("a real ZIP document of the wrong kind", async () => {
     const docx = await makeDocx([{ paragraph: "x" }]);
     const asEpub = await rejection(() => extractText({ bytes: docx, filename: "book.epub" }));
-    expect(asEpub.message).toBe("Failed to extract text from book.epub: the file is not a valid EPUB (missing META-INF/container.xml)");
+    expect(asEpub.message).toBe("Failed to extract text from book.epub: the file is not a valid EPUB file (missing META-INF/container.xml)");
     const asPptx = await rejection(() => extractText({ bytes: docx, filename: "deck.pptx" }));
-    expect(asPptx.message).toBe("Failed to extract text from deck.pptx: the file is not a valid PPTX (missing ppt/presentation.xml)");
+    expect(asPptx.message).toBe("Failed to extract text from deck.pptx: the file is not a valid PPTX file (missing ppt/presentation.xml)");
     const xlsx = await makeXlsx([{ name: "S", rows: [["a"]] }]);
     const asDocx = await rejection(() => extractText({ bytes: xlsx, filename: "sheet.docx" }));
     expect(asDocx.message).toStartWith("Failed to extract text from sheet.docx: the file is not a valid DOCX file (");
