@@ -87,3 +87,11 @@ describe("unsupported types give a 400 naming the file and the type", () => {
     expect(error.message).toBe("Unsupported document type for upload: no file extension or MIME type");
   });
 });
+
+describe("pathological but well-formed input", () => {
+  test("HTML nested deeper than the walker can follow is an error, not a crash", async () => {
+    const html = `${"<div>".repeat(100_000)}deep${"</div>".repeat(100_000)}`;
+    const error = await rejection(() => extractText({ bytes: new TextEncoder().encode(html), filename: "deep.html" }));
+    expect(error.message).toStartWith("Failed to extract text from deep.html: ");
+  });
+});
