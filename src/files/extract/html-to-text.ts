@@ -19,9 +19,9 @@ const LINE_BREAK = "\uE000";
  * tables, and no scripts, styles or markup.
  */
 export function htmlToText(html: string): string {
-  // Listing only `pre` keeps preformatted text verbatim; script and style are skipped by the walk.
   // The parser keeps XML declarations (EPUB chapters) and doctypes as text.
   const markup = html.replace(/<\?[\s\S]*?\?>/g, "").replace(/<!doctype[^>]*>/gi, "");
+  // Listing only `pre` keeps preformatted text verbatim; script and style are skipped by the walk.
   const root = parse(markup, { blockTextElements: { pre: true }, lowerCaseTagName: true });
   return collectBlocks(root.childNodes).join("\n");
 }
