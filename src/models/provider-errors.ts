@@ -4,7 +4,7 @@
  * | failure | code |
  * |---|---|
  * | 401/403, `authentication_error`, `permission_error`, missing key | `provider_not_initialize` |
- * | 429, `insufficient_quota`, `rate_limit_error` | `provider_quota_exceeded` |
+ * | 402, 429, `insufficient_quota`, `rate_limit_error` | `provider_quota_exceeded` |
  * | 404, `model_not_found`, `not_found_error` | `model_currently_not_support` |
  * | anything else (5xx, bad stream, cut stream, refused connection, timeout) | `completion_request_error` |
  *
@@ -79,7 +79,8 @@ export function httpStatusError(identity: ProviderIdentity, status: number, body
   const description = facts.message ?? (bodyText.trim().slice(0, 500) || `HTTP ${status}`);
   const message = redactSecrets(`${identity.name}: ${description}`, identity.secrets);
   if (status === 401 || status === 403) return providerNotInitialize(message);
-  if (status === 429) return providerQuotaExceeded(message);
+  // 402: OpenRouter and other resellers' "insufficient credits".
+  if (status === 402 || status === 429) return providerQuotaExceeded(message);
   if (status === 404) return modelCurrentlyNotSupport(message);
   return byCodes(facts.codes, message) ?? completionRequestError(message);
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { KilnError } from "../../src/errors.ts";
 import { AnthropicProvider } from "../../src/models/anthropic.ts";
 import type { ChatEvent, ChatRequest } from "../../src/models/types.ts";
-import { collect, failureOf, type FakeServer, jsonResponse, piecewiseResponse, splitEvery, startFakeServer } from "./fake-server.ts";
+import { collect, eventsAndFailure, failureOf, type FakeServer, jsonResponse, piecewiseResponse, splitEvery, startFakeServer } from "./fake-server.ts";
 
 const API_KEY = "sk-ant-test-secret-0123456789";
 let server: FakeServer | undefined;
@@ -189,13 +189,7 @@ describe("Anthropic provider", () => {
       { type: "error", error: { type: "overloaded_error", message: "Overloaded" } },
     ]);
     server = startFakeServer(() => piecewiseResponse([body]));
-    const events: ChatEvent[] = [];
-    let failure: unknown;
-    try {
-      for await (const event of provider(server.url).chat(simpleRequest)) events.push(event);
-    } catch (error) {
-      failure = error;
-    }
+    const { events, failure } = await eventsAndFailure(provider(server.url).chat(simpleRequest));
     expect(events).toEqual([{ type: "text", text: "Half" }]);
     expect(isKilnError(failure, "completion_request_error")).toBe(true);
     expect((failure as Error).message).toBe("anthropic: Overloaded");

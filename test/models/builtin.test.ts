@@ -5,7 +5,7 @@ import { invokeChat } from "../../src/models/invoke-chat.ts";
 import { countPromptTokens, countTokens } from "../../src/models/tokenizer.ts";
 import type { ChatEvent, ChatMessage } from "../../src/models/types.ts";
 import { UNPRICED } from "../../src/models/usage.ts";
-import { collect, failureOf } from "./fake-server.ts";
+import { collect, eventsAndFailure, failureOf } from "./fake-server.ts";
 
 const builtin = new BuiltinProvider();
 const texts = (events: ChatEvent[]) => events.flatMap((event) => (event.type === "text" ? [event.text] : []));
@@ -115,19 +115,13 @@ describe("builtin/script", () => {
   });
 
   test("a turn with an error fails after streaming its text", async () => {
-    const events: ChatEvent[] = [];
-    let failure: unknown;
-    try {
-      for await (const event of builtin.chat({
+    const { events, failure } = await eventsAndFailure(
+      builtin.chat({
         model: "script",
         messages: [{ role: "user", content: "x" }],
         parameters: { script: [{ text: "Partial", error: { code: "provider_quota_exceeded", message: "Quota gone." } }] },
-      })) {
-        events.push(event);
-      }
-    } catch (error) {
-      failure = error;
-    }
+      }),
+    );
     expect(events).toEqual([{ type: "text", text: "Partial" }]);
     expect(failure).toBeInstanceOf(KilnError);
     expect(failure).toMatchObject({ code: "provider_quota_exceeded", message: "Quota gone." });
@@ -150,13 +144,9 @@ describe("builtin/script", () => {
 describe("builtin/error:<code>", () => {
   for (const code of ["completion_request_error", "provider_quota_exceeded", "provider_not_initialize", "model_currently_not_support"]) {
     test(`fails with ${code} before any output`, async () => {
-      const events: ChatEvent[] = [];
-      let failure: unknown;
-      try {
-        for await (const event of builtin.chat({ model: `error:${code}`, messages: [], parameters: { error_message: "scripted" } })) events.push(event);
-      } catch (error) {
-        failure = error;
-      }
+      const { events, failure } = await eventsAndFailure(
+        builtin.chat({ model: `error:${code}`, messages: [], parameters: { error_message: "scripted" } }),
+      );
       expect(events).toEqual([]);
       expect(failure).toMatchObject({ code, message: "scripted", status: 400 });
     });

@@ -97,14 +97,20 @@ export async function collect<T>(events: AsyncIterable<T>): Promise<T[]> {
   return all;
 }
 
-/** Runs a chat stream to its end and answers the error it threw. */
-export async function failureOf(events: AsyncIterable<unknown>): Promise<unknown> {
+/** Runs a stream to its end: the events it gave and the error it threw (`undefined` if none). */
+export async function eventsAndFailure<T>(stream: AsyncIterable<T>): Promise<{ events: T[]; failure: unknown }> {
+  const events: T[] = [];
   try {
-    for await (const _event of events) {
-      // Drained for its failure.
-    }
-  } catch (error) {
-    return error;
+    for await (const event of stream) events.push(event);
+  } catch (failure) {
+    return { events, failure };
   }
-  throw new Error("expected the stream to fail");
+  return { events, failure: undefined };
+}
+
+/** Runs a stream that must fail and answers its error. */
+export async function failureOf(stream: AsyncIterable<unknown>): Promise<unknown> {
+  const { failure } = await eventsAndFailure(stream);
+  if (failure === undefined) throw new Error("expected the stream to fail");
+  return failure;
 }

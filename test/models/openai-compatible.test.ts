@@ -7,6 +7,7 @@ import { countPromptTokens } from "../../src/models/tokenizer.ts";
 import type { ChatEvent, ChatRequest } from "../../src/models/types.ts";
 import {
   collect,
+  eventsAndFailure,
   failureOf,
   type FakeServer,
   jsonResponse,
@@ -250,6 +251,12 @@ describe("OpenAI-compatible provider", () => {
       message: "openai: You exceeded your current quota, please check your plan and billing details.",
     },
     {
+      status: 402,
+      body: { error: { message: "Insufficient credits. Add more using https://openrouter.ai/credits", code: 402 } },
+      code: "provider_quota_exceeded",
+      message: "openai: Insufficient credits. Add more using https://openrouter.ai/credits",
+    },
+    {
       status: 500,
       body: { error: { message: "The server had an error while processing your request.", type: "server_error", param: null, code: null } },
       code: "completion_request_error",
@@ -275,13 +282,7 @@ describe("OpenAI-compatible provider", () => {
   test("maps an error object sent inside the stream", async () => {
     const body = sse([delta({ content: "par" }), { error: { message: "Rate limit reached", type: "requests", code: "rate_limit_exceeded" } }], false);
     server = startFakeServer(() => piecewiseResponse([body]));
-    const events: ChatEvent[] = [];
-    let failure: unknown;
-    try {
-      for await (const event of provider(server.url).chat(simpleRequest)) events.push(event);
-    } catch (error) {
-      failure = error;
-    }
+    const { events, failure } = await eventsAndFailure(provider(server.url).chat(simpleRequest));
     expect(events).toEqual([{ type: "text", text: "par" }]);
     expect(isKilnError(failure, "provider_quota_exceeded")).toBe(true);
   });
@@ -309,13 +310,7 @@ describe("OpenAI-compatible provider", () => {
 
   test("times out when the stream goes silent", async () => {
     server = startFakeServer(() => piecewiseResponse([sse([delta({ content: "Hi" })], false)], { hang: true }));
-    const events: ChatEvent[] = [];
-    let failure: unknown;
-    try {
-      for await (const event of provider(server.url, { idleTimeoutMs: 150 }).chat(simpleRequest)) events.push(event);
-    } catch (error) {
-      failure = error;
-    }
+    const { events, failure } = await eventsAndFailure(provider(server.url, { idleTimeoutMs: 150 }).chat(simpleRequest));
     expect(events).toEqual([{ type: "text", text: "Hi" }]);
     expect(isKilnError(failure, "completion_request_error")).toBe(true);
     expect((failure as Error).message).toBe("openai: no data for 150 ms, stream abandoned");
