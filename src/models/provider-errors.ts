@@ -36,7 +36,7 @@ const asString = (value: unknown) => (typeof value === "string" && value !== "" 
  * servers and Anthropic use: `{error:{message,type,code}}`, `{type:"error",error:{type,message}}`,
  * Ollama's `{error:"…"}`, vLLM's `{object:"error",message,type}` and FastAPI's `{detail:"…"}`.
  */
-export function errorBodyFacts(body: unknown): ErrorBodyFacts {
+function errorBodyFacts(body: unknown): ErrorBodyFacts {
   if (typeof body !== "object" || body === null) return { codes: [] };
   const record = body as Record<string, unknown>;
   const inner = typeof record.error === "object" && record.error !== null ? (record.error as Record<string, unknown>) : undefined;

@@ -24,7 +24,7 @@ export async function countTokens(text: string): Promise<number> {
 }
 
 /** The text a message contributes to a prompt: its content's text parts and its tool calls. */
-export function messageText(message: ChatMessage): string {
+function messageText(message: ChatMessage): string {
   const calls = (message.toolCalls ?? []).map((call) => `${call.name}${call.arguments}`).join("");
   return contentText(message.content) + calls;
 }
