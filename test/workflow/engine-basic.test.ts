@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { fixture, labels, record, sandbox } from "./harness.ts";
+import { fixture, labels, record, closeSandbox } from "./harness.ts";
 
-afterAll(() => sandbox().close());
+afterAll(closeSandbox);
 
 describe("a small workflow run", () => {
   test("emits the exact event sequence and the End outputs", async () => {

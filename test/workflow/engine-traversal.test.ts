@@ -1,8 +1,10 @@
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ChatEvent } from "../../src/models/types.ts";
-import { fixture, finishedNodes, labels, realServices, record, sandbox } from "./harness.ts";
+import { fixture, finishedNodes, labels, realServices, record, closeSandbox, sandbox } from "./harness.ts";
 
-afterAll(() => sandbox().close());
+// Starting the interpreters takes seconds; do it before the timed tests.
+beforeAll(() => sandbox().warmUp(), 60_000);
+afterAll(closeSandbox);
 
 describe("branches (§1.6)", () => {
   test.each([

@@ -36,6 +36,13 @@ export function sandbox(): Sandbox {
   return sharedSandbox;
 }
 
+/** Closes the shared sandbox; the next `sandbox()` call starts a new one. */
+export async function closeSandbox(): Promise<void> {
+  const closing = sharedSandbox;
+  sharedSandbox = undefined;
+  await closing?.close();
+}
+
 /** The real built-in models and the real sandbox. */
 export function realServices(extra: Partial<EngineServices> = {}): EngineServices {
   const registry = ModelRegistry.create({ env: {} });
