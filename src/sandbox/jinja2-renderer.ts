@@ -72,9 +72,10 @@ function isKeywords(value: unknown): value is Keywords {
 
 /** Lets a filter take Jinja2 keyword arguments: nunjucks passes them as one trailing object. */
 function jinjaSignature(parameters: string[], filter: Filter): Filter {
-  return (value: unknown, ...args: unknown[]) => {
+  // A function, not an arrow: nunjucks calls filters with the render context as `this`.
+  return function (this: unknown, value: unknown, ...args: unknown[]) {
     const last = args.at(-1);
-    if (!isKeywords(last)) return filter(value, ...args);
+    if (!isKeywords(last)) return filter.call(this, value, ...args);
     const positional = args.slice(0, -1);
     for (const [name, given] of Object.entries(last)) {
       if (name === "__keywords") continue;
@@ -82,7 +83,7 @@ function jinjaSignature(parameters: string[], filter: Filter): Filter {
       if (index < 0) throw new Error(`unexpected keyword argument '${name}'`);
       positional[index] = given;
     }
-    return filter(value, ...positional);
+    return filter.call(this, value, ...positional);
   };
 }
 
@@ -242,11 +243,11 @@ function installPythonSemantics(environment: nunjucks.Environment): void {
       const items = attribute === undefined || attribute === null ? value : value.map((item) => attributeOf(item, String(attribute)));
       return items.map(pythonStr).join(String(separator));
     }),
-    map: jinjaSignature(["filter", "attribute", "default"], (value, filterName, attribute, fallback) => {
+    map: jinjaSignature(["filter", "attribute", "default"], function (this: unknown, value, filterName, attribute, fallback) {
       if (!Array.isArray(value)) return [];
       if (attribute !== undefined) return value.map((item) => attributeOf(item, String(attribute)) ?? fallback);
       const filter = builtin(String(filterName));
-      return value.map((item) => filter(item));
+      return value.map((item) => filter.call(this, item));
     }),
     unique: jinjaSignature(["case_sensitive", "attribute"], (value, caseSensitive = false, attribute) => {
       if (!Array.isArray(value)) return [];

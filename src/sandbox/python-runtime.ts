@@ -35,6 +35,14 @@ export async function startPythonRuntime(indexUrl: string, interruptBuffer: Shar
       throw new Error(`${name} is not available in the sandbox`);
     };
   }
+  // Pyodide can open real TCP connections from Node (SOCKFS over node:net). No socket may even
+  // be created: the syscall turns this ErrnoError into EACCES, so Python sees PermissionError.
+  const module = api._module as { SOCKFS: { createSocket: () => never } };
+  const { ErrnoError } = pyodide.FS as unknown as { ErrnoError: new (errno: number) => Error };
+  const accessDenied = (pyodide.ERRNO_CODES as Record<string, number>).EACCES ?? 2;
+  module.SOCKFS.createSocket = () => {
+    throw new ErrnoError(accessDenied);
+  };
   const filesystems = (pyodide.FS as unknown as { filesystems?: Record<string, unknown> }).filesystems;
   if (filesystems) {
     delete filesystems.NODEFS;

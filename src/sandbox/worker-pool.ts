@@ -57,6 +57,8 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   let indexUrl: Promise<string> | undefined;
   let started: Promise<void> | undefined;
   let closed = false;
+  /** Workers being started to replace retired ones; `warmUp` waits for them too. */
+  const replacements = new Set<Promise<void>>();
 
   const fail = (job: Job, error: SandboxError) => {
     if (job.settled) return;
@@ -113,11 +115,13 @@ export function createSandbox(options: SandboxOptions): Sandbox {
 
   const replace = () => {
     if (closed || !indexUrl) return;
-    indexUrl.then(spawn).catch((error: unknown) => {
+    const replacement = indexUrl.then(spawn).catch((error: unknown) => {
       const reason = error instanceof SandboxError ? error : new SandboxError("crashed", String(error));
       // No worker can start: fail what waits rather than let it hang.
       if (slots.length === 0) for (const job of queue.splice(0)) fail(job, reason);
     });
+    replacements.add(replacement);
+    void replacement.finally(() => replacements.delete(replacement));
   };
 
   const finish = (slot: Slot, message: Extract<WorkerToPool, { type: "result" }>) => {
@@ -235,7 +239,10 @@ export function createSandbox(options: SandboxOptions): Sandbox {
       });
       return result;
     },
-    warmUp: start,
+    async warmUp() {
+      await start();
+      await Promise.all(replacements);
+    },
     async close() {
       closed = true;
       for (const job of queue.splice(0)) fail(job, new SandboxError("closed", "The sandbox is closed."));
