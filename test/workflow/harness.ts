@@ -13,7 +13,10 @@ import { runWorkflow, type RunWorkflowOptions, type WorkflowRunResult } from "..
 import type { EngineEvent } from "../../src/workflow/events.ts";
 import type { WorkflowGraph, WorkflowMode } from "../../src/workflow/graph.ts";
 import { loadGraph } from "../../src/workflow/graph-loader.ts";
+import type { NodeResult } from "../../src/workflow/nodes/node.ts";
+import { nodeRunner } from "../../src/workflow/nodes/registry.ts";
 import { createEngineServices, type EngineServices } from "../../src/workflow/services.ts";
+import type { VariablePool } from "../../src/workflow/variable-pool.ts";
 
 export interface Fixture {
   mode: WorkflowMode;
@@ -101,4 +104,27 @@ export function labels(events: EngineEvent[]): string[] {
 
 export function finishedNodes(events: EngineEvent[]): string[] {
   return events.flatMap((event) => (event.type === "node_finished" ? [event.nodeId] : []));
+}
+
+/** Runs one node directly against a pool, collecting what it streams. */
+export async function runNode(
+  type: string,
+  data: Record<string, unknown>,
+  pool: VariablePool,
+  options: { services?: EngineServices; mode?: WorkflowMode; id?: string } = {},
+): Promise<{ result: NodeResult; chunks: Array<[string, string]> }> {
+  const runner = nodeRunner(type);
+  if (!runner) throw new Error(`no runner for ${type}`);
+  const chunks: Array<[string, string]> = [];
+  const result = await runner.run({
+    node: { id: options.id ?? "node", type, title: type, data: { type, ...data } },
+    pool,
+    services: options.services ?? realServices(),
+    mode: options.mode ?? "workflow",
+    signal: new AbortController().signal,
+    stream: (selector, text) => {
+      if (text !== "") chunks.push([selector.join("."), text]);
+    },
+  });
+  return { result, chunks };
 }
