@@ -20,6 +20,8 @@ export interface SandboxOptions {
   memoryLimitMb?: number;
   /** How long a worker may ignore the interrupt flag before it is terminated. Default 1,000 ms. */
   interruptGraceMs?: number;
+  /** The worker script; only needed when a binary is built with another entry-point layout. */
+  workerUrl?: string;
 }
 
 interface Job {
@@ -46,11 +48,24 @@ interface Slot {
 
 const interruptSignal = 2; // SIGINT: what Pyodide's interrupt buffer expects.
 
+/**
+ * Where the worker script is. In a checkout it sits beside this file. In the compiled binary
+ * every entry point lives under `/$bunfs/root/` at its path relative to the entry points' common
+ * folder (`src/` for `src/main.ts` + `src/sandbox/worker.ts`), while `import.meta.url` of any
+ * bundled module is the main entry's, so the relative URL would point at the wrong place.
+ */
+function defaultWorkerUrl(): string {
+  return import.meta.url.includes("/$bunfs/")
+    ? "/$bunfs/root/sandbox/worker.ts"
+    : new URL("./worker.ts", import.meta.url).href;
+}
+
 export function createSandbox(options: SandboxOptions): Sandbox {
   const workerCount = Math.max(1, options.workers ?? 2);
   const defaultTimeoutMs = options.timeoutMs ?? 15_000;
   const memoryLimitMb = options.memoryLimitMb ?? 256;
   const graceMs = options.interruptGraceMs ?? 1_000;
+  const workerUrl = options.workerUrl ?? defaultWorkerUrl();
   const queue: Job[] = [];
   const slots: Slot[] = [];
   let nextJobId = 1;
@@ -70,7 +85,7 @@ export function createSandbox(options: SandboxOptions): Sandbox {
   const spawn = (pyodideIndexUrl: string): Promise<void> => {
     const interruptBuffer = new SharedArrayBuffer(4);
     // An empty environment: even a full escape would find no host secrets in process.env.
-    const worker = new Worker(new URL("./worker.ts", import.meta.url).href, { env: {} });
+    const worker = new Worker(workerUrl, { env: {} });
     const slot: Slot = { worker, interrupt: new Int32Array(interruptBuffer), ready: false, timers: [] };
     slots.push(slot);
     return new Promise<void>((resolve, reject) => {
