@@ -9,6 +9,7 @@ import { serve } from "./cli/serve";
 import { describeSettings, loadSettings, SettingsError } from "./config";
 import { DslError } from "./dsl/parse-dsl";
 import { KilnError } from "./errors";
+import { ModelConfigError } from "./models/provider-config";
 import { KILN_VERSION } from "./version";
 
 const USAGE = `Kiln ${KILN_VERSION}: Dify's Service API in one executable.
@@ -80,7 +81,7 @@ export async function main(argv: string[]): Promise<number> {
         return 2;
     }
   } catch (error) {
-    if (error instanceof CliError || error instanceof SettingsError || error instanceof DslError || error instanceof KilnError) {
+    if (error instanceof CliError || error instanceof SettingsError || error instanceof ModelConfigError || error instanceof DslError || error instanceof KilnError) {
       console.error(`kiln: ${error.message}`);
       return 1;
     }

@@ -9,7 +9,10 @@ import type { Database } from "bun:sqlite";
 import type { Settings } from "./config";
 import { Authenticator } from "./http/auth";
 import { EndUsers } from "./http/end-user";
+import { ConcurrencyLimit } from "./apps/concurrency-limit";
+import { ModelRegistry } from "./models/registry";
 import { openDatabase, type Db } from "./store/database";
+import { TaskRegistry } from "./tasks/task-registry";
 
 export interface Services {
   settings: Settings;
@@ -17,6 +20,9 @@ export interface Services {
   sqlite: Database;
   auth: Authenticator;
   endUsers: EndUsers;
+  models: ModelRegistry;
+  tasks: TaskRegistry;
+  concurrency: ConcurrencyLimit;
   /** Base URL for links placed in responses; known once the server listens. */
   publicUrl: string;
   close(): Promise<void>;
@@ -24,7 +30,9 @@ export interface Services {
 
 export const databasePath = (dataDir: string) => join(dataDir, "kiln.db");
 
+/** Throws `ModelConfigError` or `SettingsError` for bad configuration, before anything listens. */
 export function createServices(settings: Settings): Services {
+  const models = ModelRegistry.create({ providers: settings.file.providers, env: settings.env });
   mkdirSync(settings.dataDir, { recursive: true });
   const { db, sqlite } = openDatabase(databasePath(settings.dataDir));
   return {
@@ -33,6 +41,9 @@ export function createServices(settings: Settings): Services {
     sqlite,
     auth: new Authenticator(db, settings.keyCacheTtlMs),
     endUsers: new EndUsers(db),
+    models,
+    tasks: new TaskRegistry(),
+    concurrency: new ConcurrencyLimit({ appDefault: settings.appDefaultActiveRequests, global: settings.appMaxActiveRequests }),
     publicUrl: settings.publicUrl || `http://${settings.host}:${settings.port}`,
     async close() {
       sqlite.close(false);
