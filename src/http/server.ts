@@ -9,6 +9,8 @@ import { KILN_VERSION } from "../version";
 import { kilnErrorResponse, ROUTE_NOT_FOUND_MESSAGE, unexpectedErrorResponse } from "./error-response";
 import { jsonResponse } from "./json-response";
 import { appInfoRoutes } from "./routes/app-info";
+import { chatMessageRoutes } from "./routes/chat-messages";
+import { completionMessageRoutes } from "./routes/completion-messages";
 import { statusRoutes } from "./routes/status";
 import { resolveTraceId } from "./trace-id";
 
@@ -38,7 +40,9 @@ export function createHttpApp(services: Services) {
       return unexpectedErrorResponse(error, resolveTraceId(request) ?? crypto.randomUUID());
     })
     .use(statusRoutes())
-    .use(appInfoRoutes(services));
+    .use(appInfoRoutes(services))
+    .use(chatMessageRoutes(services))
+    .use(completionMessageRoutes(services));
 }
 
 export interface RunningServer {

@@ -1,0 +1,202 @@
+/**
+ * One turn of an easy-UI app (chat or completion): everything that can fail with an ordinary
+ * HTTP error happens in `prepareMessageTurn` (inputs, conversation ownership, model resolution,
+ * the concurrency slot), before any byte of a stream is sent (§3.3). `runMessageTurn` then calls
+ * the model, emits the contract's events, and always saves the message: with its answer, or its
+ * partial answer when stopped, or its error.
+ */
+import { KilnError, notFound } from "../errors";
+import { invokeChat, type ChatOutcome } from "../models/invoke-chat";
+import type { ResolvedModel } from "../models/registry";
+import { countTokens } from "../models/tokenizer";
+import type { ChatMessage, ModelParameters } from "../models/types";
+import { emptyUsage } from "../models/usage";
+import type { Services } from "../services";
+import { nowMicros } from "../store/clock";
+import { createConversation, findOwnedConversation, touchConversation, type Conversation } from "../store/conversations";
+import { insertMessage, recentTurns, updateMessage, type Message } from "../store/messages";
+import type { App, EndUser } from "../store/schema";
+import type { Task } from "../tasks/task-registry";
+import { prepareAppInputs } from "./app-inputs";
+import type { ReleaseSlot } from "./concurrency-limit";
+import { scheduleConversationNaming } from "./conversation-naming";
+import { chatPromptMessages, completionPromptMessages } from "./prompt-messages";
+import { renderInputs } from "./prompt-template";
+import { type MessageEvent, messageEvents } from "./message-events";
+
+export type EasyMode = "chat" | "completion";
+
+export interface MessageTurnRequest {
+  mode: EasyMode;
+  query: string;
+  inputs: Record<string, unknown>;
+  conversationId?: string | null;
+  autoGenerateName: boolean;
+  traceId: string | null;
+}
+
+export interface PreparedTurn {
+  app: App;
+  endUser: EndUser;
+  mode: EasyMode;
+  task: Task;
+  conversation: Conversation;
+  message: Message;
+  isFirstTurn: boolean;
+  autoGenerateName: boolean;
+  model: ResolvedModel;
+  parameters: ModelParameters;
+  prompt: ChatMessage[];
+  release: ReleaseSlot;
+}
+
+export interface TurnResult {
+  message: Message;
+  outcome: ChatOutcome | null;
+  error: KilnError | null;
+}
+
+/** Dify's history budget when the model's context size is unknown (tokens). */
+const HISTORY_TOKEN_BUDGET = 2000;
+const HISTORY_MAX_TURNS = 50;
+const NAME_PREVIEW_LENGTH = 20;
+
+type Json = Record<string, unknown>;
+
+/** The conversation's first name until a generated one replaces it (§4.17). */
+export function previewName(query: string): string {
+  return query.length > NAME_PREVIEW_LENGTH ? `${query.slice(0, NAME_PREVIEW_LENGTH)}…` : query;
+}
+
+async function historyWithinBudget(turns: Message[]): Promise<Message[]> {
+  const kept: Message[] = [];
+  let budget = HISTORY_TOKEN_BUDGET;
+  for (const turn of turns) {
+    budget -= await countTokens(`${turn.query}\n${turn.answer}`);
+    if (budget < 0) break;
+    kept.push(turn);
+  }
+  return kept.reverse();
+}
+
+export async function prepareMessageTurn(services: Services, app: App, endUser: EndUser, request: MessageTurnRequest): Promise<PreparedTurn> {
+  const config = app.modelConfig;
+  if (!config) throw new KilnError("app_unavailable", 400, "App unavailable, please check your app configurations.");
+  const inputs = prepareAppInputs(app, request.inputs);
+  const owner = { appId: app.id, endUserId: endUser.id };
+
+  let conversation: Conversation | undefined;
+  if (request.mode === "chat" && request.conversationId) {
+    conversation = findOwnedConversation(services.db, owner, request.conversationId);
+    if (!conversation) throw notFound("Conversation Not Exists.");
+  }
+  const modelConfig = config.model as Json;
+  const model = services.models.resolve({ provider: String(modelConfig.provider ?? ""), name: String(modelConfig.name ?? "") });
+  const parameters = (modelConfig.completion_params as ModelParameters | undefined) ?? {};
+  const release = services.concurrency.acquire(app);
+
+  try {
+    const isFirstTurn = !conversation;
+    if (!conversation) {
+      conversation = createConversation(services.db, {
+        id: crypto.randomUUID(),
+        appId: app.id,
+        endUserId: endUser.id,
+        mode: app.mode,
+        name: request.mode === "chat" ? previewName(request.query) : "",
+        inputs,
+        introduction: renderInputs(String(config.opening_statement ?? ""), inputs),
+      });
+    }
+    touchConversation(services.db, conversation.id);
+    const createdAt = nowMicros();
+    const message = insertMessage(services.db, {
+      id: crypto.randomUUID(),
+      appId: app.id,
+      conversationId: conversation.id,
+      endUserId: endUser.id,
+      query: request.query,
+      inputs,
+      answer: "",
+      status: "normal",
+      error: null,
+      modelProvider: String(modelConfig.provider ?? ""),
+      modelId: String(modelConfig.name ?? ""),
+      messageTokens: 0,
+      answerTokens: 0,
+      totalPrice: "0",
+      currency: "USD",
+      latency: 0,
+      metadata: {},
+      workflowRunId: null,
+      traceId: request.traceId,
+      createdAt,
+    });
+    const history = request.mode === "chat" && !isFirstTurn
+      ? await historyWithinBudget(recentTurns(services.db, conversation.id, message.id, HISTORY_MAX_TURNS))
+      : [];
+    const parts = { inputs, query: request.query, history };
+    const prompt = request.mode === "chat" ? chatPromptMessages(app, parts) : completionPromptMessages(app, parts);
+    const task = services.tasks.start(app.id, endUser.id, "message");
+    return {
+      app, endUser, mode: request.mode, task, conversation, message, isFirstTurn,
+      autoGenerateName: request.mode === "chat" && request.autoGenerateName, model, parameters, prompt, release,
+    };
+  } catch (error) {
+    release();
+    throw error;
+  }
+}
+
+/**
+ * Generates the answer, emitting `message` deltas and a final `message_end` (or `error`), and
+ * saves the message whatever happens. Never throws: a failure is in the result.
+ */
+export async function runMessageTurn(services: Services, turn: PreparedTurn, emit: (event: MessageEvent) => void): Promise<TurnResult> {
+  const events = messageEvents(turn);
+  let outcome: ChatOutcome | null = null;
+  let failure: KilnError | null = null;
+  try {
+    outcome = await invokeChat(
+      turn.model,
+      { messages: turn.prompt, parameters: turn.parameters, signal: turn.task.controller.signal },
+      (event) => {
+        if (event.type === "text" && event.text) emit(events.message(event.text));
+      },
+    );
+  } catch (error) {
+    failure = error instanceof KilnError ? error : internalError(error);
+  }
+
+  const stopped = turn.task.controller.signal.aborted;
+  // §8.1: time to first token / to generate are reported for advanced-chat streaming only.
+  const usage = outcome ? { ...outcome.usage, time_to_first_token: null, time_to_generate: null } : emptyUsage();
+  const metadata = { retriever_resources: [], usage };
+  const saved: Partial<Message> = failure
+    ? { status: "error", error: failure.message, answer: "", metadata }
+    : {
+        status: stopped ? "stopped" : "normal",
+        answer: outcome!.text,
+        messageTokens: usage.prompt_tokens,
+        answerTokens: usage.completion_tokens,
+        totalPrice: usage.total_price,
+        currency: usage.currency,
+        latency: usage.latency,
+        metadata,
+      };
+  updateMessage(services.db, turn.message.id, saved);
+  services.tasks.finish(turn.task);
+  turn.release();
+
+  if (failure) emit(events.error(failure));
+  else emit(events.end(usage));
+  if (!failure && turn.isFirstTurn && turn.autoGenerateName) {
+    scheduleConversationNaming(services, turn.app, turn.conversation.id, turn.message.query);
+  }
+  return { message: { ...turn.message, ...saved } as Message, outcome, error: failure };
+}
+
+function internalError(error: unknown): KilnError {
+  console.error("[kiln] generation failed:", error);
+  return new KilnError("internal_server_error", 500, "Internal Server Error, please contact support.");
+}

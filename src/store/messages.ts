@@ -1,0 +1,76 @@
+/** Messages, their feedback, and the keyset history page of `/messages` (§4.13). */
+import { and, desc, eq, inArray, lt, ne } from "drizzle-orm";
+import { nowMicros } from "./clock";
+import type { Db } from "./database";
+import { messageAgentThoughts, messageFeedbacks, messageFiles, messages } from "./schema";
+
+export type Message = typeof messages.$inferSelect;
+export type MessageFeedback = typeof messageFeedbacks.$inferSelect;
+
+export function insertMessage(db: Db, values: Omit<Message, "updatedAt">): Message {
+  return db.insert(messages).values({ ...values, updatedAt: values.createdAt }).returning().get();
+}
+
+export function updateMessage(db: Db, id: string, values: Partial<Omit<Message, "id">>): void {
+  db.update(messages).set({ ...values, updatedAt: nowMicros() }).where(eq(messages.id, id)).run();
+}
+
+/** A message of this app and end user (§4.14, §4.16), or undefined. */
+export function findOwnedMessage(db: Db, owner: { appId: string; endUserId: string }, id: string): Message | undefined {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.id, id), eq(messages.appId, owner.appId), eq(messages.endUserId, owner.endUserId)))
+    .get();
+}
+
+export function findMessageInConversation(db: Db, conversationId: string, id: string): Message | undefined {
+  return db.select().from(messages).where(and(eq(messages.id, id), eq(messages.conversationId, conversationId))).get();
+}
+
+/** `limit + 1` newest messages older than `before`, newest first (§4.13 steps 1–2). */
+export function messagesPage(db: Db, conversationId: string, limit: number, before?: Message) {
+  const rows = db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), before ? lt(messages.createdAt, before.createdAt) : undefined))
+    .orderBy(desc(messages.createdAt))
+    .limit(limit + 1)
+    .all();
+  return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
+}
+
+/** The conversation's latest answered turns, newest first, excluding the message being generated. */
+export function recentTurns(db: Db, conversationId: string, excludeId: string, limit: number): Message[] {
+  return db
+    .select()
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), ne(messages.id, excludeId), ne(messages.status, "error")))
+    .orderBy(desc(messages.createdAt))
+    .limit(limit)
+    .all();
+}
+
+export function firstMessage(db: Db, conversationId: string): Message | undefined {
+  return db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(messages.createdAt).limit(1).get();
+}
+
+export function userFeedbacks(db: Db, messageIds: string[], endUserId: string): Map<string, MessageFeedback> {
+  if (messageIds.length === 0) return new Map();
+  const rows = db
+    .select()
+    .from(messageFeedbacks)
+    .where(and(inArray(messageFeedbacks.messageId, messageIds), eq(messageFeedbacks.fromEndUserId, endUserId), eq(messageFeedbacks.fromSource, "user")))
+    .all();
+  return new Map(rows.map((row) => [row.messageId, row]));
+}
+
+export function filesOfMessages(db: Db, messageIds: string[]) {
+  if (messageIds.length === 0) return [];
+  return db.select().from(messageFiles).where(inArray(messageFiles.messageId, messageIds)).orderBy(messageFiles.createdAt).all();
+}
+
+export function thoughtsOfMessages(db: Db, messageIds: string[]) {
+  if (messageIds.length === 0) return [];
+  return db.select().from(messageAgentThoughts).where(inArray(messageAgentThoughts.messageId, messageIds)).orderBy(messageAgentThoughts.position).all();
+}
