@@ -9,8 +9,12 @@ import { KILN_VERSION } from "../version";
 import { kilnErrorResponse, ROUTE_NOT_FOUND_MESSAGE, unexpectedErrorResponse } from "./error-response";
 import { jsonResponse } from "./json-response";
 import { appInfoRoutes } from "./routes/app-info";
+import { fileRoutes } from "./routes/files";
 import { chatMessageRoutes } from "./routes/chat-messages";
 import { completionMessageRoutes } from "./routes/completion-messages";
+import { conversationRoutes } from "./routes/conversations";
+import { feedbackRoutes } from "./routes/feedbacks";
+import { messageRoutes } from "./routes/messages";
 import { statusRoutes } from "./routes/status";
 import { resolveTraceId } from "./trace-id";
 
@@ -41,8 +45,12 @@ export function createHttpApp(services: Services) {
     })
     .use(statusRoutes())
     .use(appInfoRoutes(services))
+    .use(fileRoutes(services))
     .use(chatMessageRoutes(services))
-    .use(completionMessageRoutes(services));
+    .use(completionMessageRoutes(services))
+    .use(conversationRoutes(services))
+    .use(messageRoutes(services))
+    .use(feedbackRoutes(services));
 }
 
 export interface RunningServer {
