@@ -7,7 +7,7 @@
  * Python-style methods, never `constructor`/`__proto__`, so a template cannot reach host code.
  */
 import nunjucks from "nunjucks";
-import { pythonRepr, pythonStr } from "./python-repr.ts";
+import { pythonJsonDumps, pythonRepr, pythonStr } from "../workflow/python-format.ts";
 
 type Filter = (...args: unknown[]) => unknown;
 interface Keywords {
@@ -105,25 +105,10 @@ function toJson(value: unknown, indent?: number): string {
     }
     return item;
   };
-  const pretty = JSON.stringify(sortKeys(value ?? null), null, indent);
-  const text = indent ? pretty : pythonSeparators(pretty);
-  return text.replace(/[\u007f-\uffff<>&']/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
-}
-
-/** Re-spaces compact JSON the way Python's json.dumps does: `", "` and `": "` outside strings. */
-function pythonSeparators(compact: string): string {
-  let out = "";
-  let inString = false;
-  for (let index = 0; index < compact.length; index++) {
-    const char = compact.charAt(index);
-    out += char;
-    if (inString) {
-      if (char === "\\") out += compact.charAt(++index);
-      else if (char === '"') inString = false;
-    } else if (char === '"') inString = true;
-    else if (char === "," || char === ":") out += " ";
-  }
-  return out;
+  return pythonJsonDumps(sortKeys(value ?? null), indent).replace(
+    /[\u0080-\uffff<>&']/g,
+    (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 const attributeTests: Record<string, (value: unknown, argument?: unknown) => boolean> = {
@@ -188,7 +173,9 @@ function installPythonSemantics(environment: nunjucks.Environment): void {
     if (typeof name === "string" && forbiddenNames.has(name)) return undefined;
     return compatContextLookup.call(this, context, frame, name);
   };
-  runtime.suppressValue = (value: unknown) => (value === undefined ? "" : pythonStr(value));
+  const SafeString = runtime.SafeString;
+  runtime.suppressValue = (value: unknown) =>
+    value === undefined ? "" : value instanceof SafeString ? String(value) : pythonStr(value);
   runtime.pyTruthy = pythonTruthy;
   runtime.pyOr = (left: unknown, right: () => unknown) => (pythonTruthy(left) ? left : right());
   runtime.pyAnd = (left: unknown, right: () => unknown) => (pythonTruthy(left) ? right() : left);
@@ -237,7 +224,7 @@ function installPythonSemantics(environment: nunjucks.Environment): void {
   const builtin = (name: string) => environment.getFilter(name) as Filter;
   const filters: Record<string, Filter> = {
     tojson: jinjaSignature(["indent"], (value, indent) => new runtime.SafeString(toJson(value, indent as number | undefined))),
-    string: (value) => pythonStr(value),
+    string: (value) => (value instanceof runtime.SafeString ? String(value) : pythonStr(value)),
     join: jinjaSignature(["d", "attribute"], (value, separator = "", attribute) => {
       if (!Array.isArray(value)) return pythonStr(value).split("").join(String(separator));
       const items = attribute === undefined || attribute === null ? value : value.map((item) => attributeOf(item, String(attribute)));
@@ -281,9 +268,20 @@ export interface Jinja2Renderer {
   render(template: string, variables: Record<string, unknown>): string;
 }
 
+/** Jinja2's SandboxedEnvironment bound: a template cannot build a huge list in one call. */
+const maxRangeLength = 100_000;
+
 export function createJinja2Renderer(): Jinja2Renderer {
   const environment = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
   installPythonSemantics(environment);
+  const range = environment.getGlobal("range") as (start: number, stop?: number, step?: number) => number[];
+  environment.addGlobal("range", (start: number, stop?: number, step = 1) => {
+    const [from, to] = stop === undefined ? [0, start] : [start, stop];
+    if (step !== 0 && (to - from) / step > maxRangeLength) {
+      throw new Error(`range too big: at most ${maxRangeLength} items`);
+    }
+    return range(from, to, step);
+  });
   return {
     render(template, variables) {
       return environment.renderString(template, variables);

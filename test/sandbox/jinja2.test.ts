@@ -56,6 +56,19 @@ describe("jinja2 templates", () => {
     for (const [template, inputs, expected] of cases) expect(await render(template, inputs)).toBe(expected);
   });
 
+  test("range is bounded as in Jinja2's sandbox", async () => {
+    expect(await render("{{ range(3) | list }} {{ range(1, 7, 2) | list }}")).toBe("[0, 1, 2] [1, 3, 5]");
+    const error = await runFailing(sandbox(), { language: "jinja2", code: "{% for i in range(10000000) %}x{% endfor %}", inputs: {} });
+    expect(error.message).toContain("range too big");
+  });
+
+  test("a template that runs too long is stopped and the worker replaced", async () => {
+    const template = "{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}";
+    const error = await runFailing(sandbox(), { language: "jinja2", code: template, inputs: {}, timeoutMs: 200 });
+    expect(error.kind).toBe("timeout");
+    expect(await render("{{ 'still' }} here")).toBe("still here");
+  }, 30_000);
+
   test("a template error is a code error", async () => {
     const error = await runFailing(sandbox(), { language: "jinja2", code: "{% for x in %}", inputs: {} });
     expect(error.kind).toBe("code");
