@@ -8,7 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { LlmUsage } from "../models/types.ts";
 import { defaultValueOutputs, errorStrategy, retryConfig } from "./error-strategy.ts";
-import type { EngineEvent, NodeExecutionMetadata, NodeExecutionRef, RunStatus } from "./events.ts";
+import type { EngineEvent, NodeExecutionMetadata, NodeExecutionRef, RunStatus, WorkflowRunResult } from "./events.ts";
 import { RESPONSE_NODE_TYPES, ROOT_NODE_TYPES, isBranchNode, type GraphEdge, type GraphNode, type WorkflowGraph } from "./graph.ts";
 import { NodeFailure, type NodeContext, type NodeResult } from "./nodes/node.ts";
 import { nodeRunner } from "./nodes/registry.ts";
@@ -62,19 +62,10 @@ export interface RunWorkflowOptions {
   onEvent(event: EngineEvent): void;
 }
 
-export interface WorkflowRunResult {
-  status: RunStatus;
-  outputs: Record<string, unknown>;
-  error: string | null;
-  totalTokens: number;
-  totalSteps: number;
-  exceptionsCount: number;
-  /** Seconds. */
-  elapsedTime: number;
-}
-
 /** The stop message when the caller's signal carries no reason of its own (service-api §7.4). */
 export const STOPPED_BY_USER = "Stopped by user.";
+
+export type { WorkflowRunResult };
 
 /** Runs a workflow to its end and resolves with the run summary (also sent as `run_finished`). */
 export function runWorkflow(options: RunWorkflowOptions): Promise<WorkflowRunResult> {

@@ -65,15 +65,17 @@ export type EngineEvent =
   | { type: "stream_chunk"; text: string; selector: Selector }
   /** A variable written by an assigner node; `conversation.*` ones are to be persisted now. */
   | { type: "variable_updated"; nodeId: string; selector: Selector; value: unknown; valueType: SegmentType }
-  | {
-      type: "run_finished";
-      status: RunStatus;
-      outputs: Record<string, unknown>;
-      error: string | null;
-      totalTokens: number;
-      totalSteps: number;
-      exceptionsCount: number;
-      /** Seconds. */
-      elapsedTime: number;
-      finishedAt: number;
-    };
+  | ({ type: "run_finished"; finishedAt: number } & WorkflowRunResult);
+
+/** The summary of a finished run: what `runWorkflow` resolves with and `run_finished` carries. */
+export interface WorkflowRunResult {
+  status: RunStatus;
+  /** Merged response outputs (§1.7): End outputs, or `{answer, files}` in a chatflow. */
+  outputs: Record<string, unknown>;
+  error: string | null;
+  totalTokens: number;
+  totalSteps: number;
+  exceptionsCount: number;
+  /** Seconds. */
+  elapsedTime: number;
+}

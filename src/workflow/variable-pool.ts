@@ -12,14 +12,7 @@ export class VariablePool {
 
   /** Writes a value; Dify only accepts two-part selectors here. */
   add(selector: Selector, value: unknown, declaredType?: SegmentType): void {
-    if (selector.length !== 2) throw new Error(`Invalid selector length ${selector.length} for a write: ${selector.join(".")}`);
-    const [first, second] = selector as [string, string];
-    let namespace = this.store.get(first);
-    if (!namespace) {
-      namespace = new Map();
-      this.store.set(first, namespace);
-    }
-    namespace.set(second, toSegment(value, declaredType));
+    this.set(selector, toSegment(value, declaredType));
   }
 
   /** Writes an already typed segment (assigner updates keep the variable's declared type). */

@@ -16,6 +16,7 @@ import { loadGraph } from "../../src/workflow/graph-loader.ts";
 import type { NodeResult } from "../../src/workflow/nodes/node.ts";
 import { nodeRunner } from "../../src/workflow/nodes/registry.ts";
 import { createEngineServices, type EngineServices } from "../../src/workflow/services.ts";
+import type { WorkflowFile } from "../../src/workflow/segments.ts";
 import type { VariablePool } from "../../src/workflow/variable-pool.ts";
 
 export interface Fixture {
@@ -128,3 +129,15 @@ export async function runNode(
   });
   return { result, chunks };
 }
+
+/** An image file in Dify's File JSON form, for tests that need one. */
+export const catImage: WorkflowFile = {
+  dify_model_identity: "__dify__file__",
+  type: "image",
+  transfer_method: "remote_url",
+  remote_url: "https://example.test/cat.png",
+  filename: "cat.png",
+  extension: ".png",
+  mime_type: "image/png",
+  size: 12,
+};

@@ -1,22 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { ChatMessage } from "../../src/models/types.ts";
 import { NodeFailure } from "../../src/workflow/nodes/node.ts";
-import type { WorkflowFile } from "../../src/workflow/segments.ts";
 import type { EngineServices, ModelSpec } from "../../src/workflow/services.ts";
 import { VariablePool } from "../../src/workflow/variable-pool.ts";
-import { closeSandbox, realServices, runNode, sandbox } from "./harness.ts";
+import { catImage, closeSandbox, realServices, runNode, sandbox } from "./harness.ts";
 
 beforeAll(() => sandbox().warmUp(), 60_000);
 afterAll(closeSandbox);
 
 const echo = { provider: "builtin", name: "echo", mode: "chat", completion_params: {} };
-const image: WorkflowFile = {
-  dify_model_identity: "__dify__file__",
-  type: "image",
-  transfer_method: "remote_url",
-  remote_url: "https://example.test/cat.png",
-  filename: "cat.png",
-};
+const image = catImage;
 
 function pool(): VariablePool {
   const variables = new VariablePool();

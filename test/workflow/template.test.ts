@@ -3,17 +3,9 @@ import { pythonFloat, pythonJsonDumps, pythonRepr } from "../../src/workflow/pyt
 import { segmentMarkdown, segmentText, toSegment, type WorkflowFile } from "../../src/workflow/segments.ts";
 import { parseTemplate, renderMarkdown, renderText } from "../../src/workflow/template.ts";
 import { VariablePool } from "../../src/workflow/variable-pool.ts";
+import { catImage } from "./harness.ts";
 
-const image: WorkflowFile = {
-  dify_model_identity: "__dify__file__",
-  type: "image",
-  transfer_method: "remote_url",
-  remote_url: "https://example.test/cat.png",
-  filename: "cat.png",
-  extension: ".png",
-  mime_type: "image/png",
-  size: 12,
-};
+const image = catImage;
 const doc: WorkflowFile = { ...image, type: "document", filename: "a.pdf", remote_url: "https://example.test/a.pdf" };
 
 describe("Python renderings (§1.9, §7.1)", () => {
