@@ -17,6 +17,7 @@
 import type { UploadFile } from "../store/upload-files";
 import { fileNotFound } from "./file-errors";
 import { storagePath } from "./file-storage";
+import { mimeTypeOfExtension } from "./file-types";
 
 const OCTET_STREAM = "application/octet-stream";
 const HTML_TYPES = new Set(["text/html", "application/xhtml+xml"]);
@@ -34,13 +35,8 @@ export interface FileResponseOptions {
 
 const baseType = (mimeType: string) => (mimeType.split(";")[0] ?? "").trim().toLowerCase();
 
-/** The MIME type an extension names, from Bun's table; octet-stream when it names none. */
-function extensionMimeType(extension: string): string {
-  return extension ? baseType(Bun.file(`file.${extension}`).type) : OCTET_STREAM;
-}
-
 function isConsistent(extension: string, declared: string): boolean {
-  const expected = extensionMimeType(extension);
+  const expected = mimeTypeOfExtension(extension) ?? OCTET_STREAM;
   if (declared === expected) return true;
   if (ACTIVE_CONTENT.test(declared)) return false;
   if (expected === OCTET_STREAM) return true;

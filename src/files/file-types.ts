@@ -64,3 +64,18 @@ export function largestSizeLimitBytes(settings: Settings): number {
   );
   return largest * 1024 * 1024;
 }
+
+/** The MIME type an extension names (Bun's table), without parameters; undefined when unknown. */
+export function mimeTypeOfExtension(extension: string): string | undefined {
+  const normalized = normalizeExtension(extension);
+  if (!normalized) return undefined;
+  const type = (Bun.file(`file.${normalized}`).type.split(";")[0] ?? "").trim().toLowerCase();
+  return type === "application/octet-stream" ? undefined : type;
+}
+
+/** A known extension (with the dot) for a MIME type, for remote files whose name has none. */
+export function extensionOfMimeType(mimeType: string): string | undefined {
+  const wanted = (mimeType.split(";")[0] ?? "").trim().toLowerCase();
+  const match = [...TYPE_BY_EXTENSION.keys()].find((extension) => mimeTypeOfExtension(extension) === wanted);
+  return match ? `.${match}` : undefined;
+}

@@ -3,6 +3,7 @@
  * from the same environment the server's settings came from (`settings.env`), so a test server
  * started with its own environment sees its own values.
  */
+import ipaddr from "ipaddr.js";
 import { SettingsError, type Settings } from "../config";
 
 export interface FilesSettings {
@@ -10,10 +11,33 @@ export interface FilesSettings {
   accessTimeoutSec: number;
   /** `UPLOAD_FILE_EXTENSION_BLACKLIST`: extensions refused at upload, lowercased, without dots. */
   extensionBlacklist: ReadonlySet<string>;
-  /** `KILN_ALLOW_PRIVATE_REMOTE_FILES`: let remote file URLs reach loopback and private networks. */
-  allowPrivateRemoteFiles: boolean;
+  /**
+   * `KILN_ALLOW_PRIVATE_REMOTE_FILES`: `true` lets remote file URLs reach any address; a comma
+   * list of CIDR ranges (`10.0.0.0/8,127.0.0.2/32`) opens just those; unset keeps all closed.
+   */
+  remoteFileAccess: RemoteAccessPolicy;
   /** `KILN_REMOTE_FILE_TIMEOUT_MS`: how long downloading one remote file may take. */
   remoteFileTimeoutMs: number;
+}
+
+/** Which non-public addresses remote file URLs may reach. */
+export interface RemoteAccessPolicy {
+  allowAll: boolean;
+  allowedNetworks: [ipaddr.IPv4 | ipaddr.IPv6, number][];
+}
+
+function remoteAccessPolicy(raw: string): RemoteAccessPolicy {
+  const value = raw.trim();
+  if (/^(1|true|yes|on)$/i.test(value)) return { allowAll: true, allowedNetworks: [] };
+  if (value === "" || /^(0|false|no|off)$/i.test(value)) return { allowAll: false, allowedNetworks: [] };
+  const allowedNetworks = value.split(",").map((range) => {
+    try {
+      return ipaddr.parseCIDR(range.trim());
+    } catch {
+      throw new SettingsError(`KILN_ALLOW_PRIVATE_REMOTE_FILES: "${range.trim()}" is neither true/false nor a CIDR range`);
+    }
+  });
+  return { allowAll: false, allowedNetworks };
 }
 
 const cache = new WeakMap<Settings, FilesSettings>();
@@ -40,7 +64,7 @@ export function filesSettings(settings: Settings): FilesSettings {
           .map((extension) => extension.trim().replace(/^\./, "").toLowerCase())
           .filter(Boolean),
       ),
-      allowPrivateRemoteFiles: /^(1|true|yes|on)$/i.test(env.KILN_ALLOW_PRIVATE_REMOTE_FILES ?? ""),
+      remoteFileAccess: remoteAccessPolicy(env.KILN_ALLOW_PRIVATE_REMOTE_FILES ?? ""),
       remoteFileTimeoutMs: positiveInteger(env, "KILN_REMOTE_FILE_TIMEOUT_MS", 30_000),
     };
     cache.set(settings, parsed);

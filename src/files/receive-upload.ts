@@ -12,7 +12,6 @@
  * the first silently).
  */
 import { Dicer } from "@fastify/busboy";
-import parseParams from "@fastify/busboy/lib/utils/parseParams";
 import type { Readable } from "node:stream";
 import { badRequest, invalidParam, KilnError } from "../errors";
 import type { Services } from "../services";
@@ -21,6 +20,7 @@ import { insertUploadFile, type UploadFile } from "../store/upload-files";
 import type { App } from "../store/schema";
 import { extensionOf } from "./extract/document-formats";
 import { filenameNotExists, fileTooLarge, noFileUploaded, tooManyFiles, unsupportedFileType } from "./file-errors";
+import { headerParam, headerValue, mediaType, parseHeader } from "./header-params";
 import { ensureStorageFolder, newStorageKey, removeStoredFile } from "./file-storage";
 import { largestSizeLimitBytes, sizeLimitBytes } from "./file-types";
 import { filesSettings } from "./files-settings";
@@ -31,16 +31,6 @@ const INVALID_FILENAME_CHARACTERS = /[/\\:*?"<>|]/;
 const MAX_NAME_LENGTH = 200;
 
 type PartHeader = Record<string, string[] | undefined>;
-
-/** `type; params` → the lowercased type alone, as Werkzeug's `mimetype`. */
-const mediaType = (value: string | undefined) => (value ? parseParams(value)[0].trim().toLowerCase() : "");
-
-function param(parsed: ReturnType<typeof parseParams>, key: string): string | undefined {
-  let found: string | undefined;
-  // A later `filename*` (RFC 5987) wins over a plain `filename`, as it does in Werkzeug.
-  for (const entry of parsed.slice(1)) if (Array.isArray(entry) && entry[0].toLowerCase() === key) found = entry[1];
-  return found;
-}
 
 /** §4.11 step 6: `name[:200] + "." + ext`, where `name` is everything before the first dot. */
 function truncatedName(filename: string, extension: string): string {
@@ -89,6 +79,8 @@ class StoredPart {
       part.on("end", resolve);
       part.on("error", reject);
     });
+    // A part's failure reaches the caller through `fail`; this promise only marks the end.
+    this.ended.catch(() => {});
     part.on("data", (chunk: Buffer) => {
       this.size += chunk.length;
       if (this.size > accepted.limitBytes) {
@@ -103,6 +95,25 @@ class StoredPart {
   }
 }
 
+/** The body's chunks; a client that disconnects mid-body is a 400, not a server failure. */
+async function* bodyChunks(body: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
+  const reader = body.getReader();
+  try {
+    while (true) {
+      let result: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        result = await reader.read();
+      } catch {
+        throw badRequest("The upload was interrupted before its body was complete.");
+      }
+      if (result.done) return;
+      yield result.value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 /**
  * Streams an upload request to disk and records it. `endUserIdFor` turns the optional `user`
  * form field (which may come after the file) into the creating end user's id.
@@ -113,10 +124,10 @@ export async function receiveUpload(
   request: Request,
   endUserIdFor: (user: string | undefined) => string,
 ): Promise<UploadFile> {
-  const contentType = parseParams(request.headers.get("content-type") ?? "");
-  const boundary = param(contentType, "boundary");
+  const contentType = parseHeader(request.headers.get("content-type"));
+  const boundary = headerParam(contentType, "boundary");
   // Flask sees no files in a body that is not multipart: the same answer as a missing part.
-  if (contentType[0].trim().toLowerCase() !== "multipart/form-data" || !boundary || !request.body) throw noFileUploaded();
+  if (headerValue(contentType) !== "multipart/form-data" || !boundary || !request.body) throw noFileUploaded();
 
   const maxBodyBytes = largestSizeLimitBytes(services.settings) + MULTIPART_OVERHEAD_BYTES;
   if (Number(request.headers.get("content-length") ?? 0) > maxBodyBytes) throw fileTooLarge();
@@ -141,10 +152,10 @@ export async function receiveUpload(
     part.on("error", () => fail(badRequest("The multipart body ended unexpectedly.")));
     part.on("header", (rawHeader) => {
       const header = rawHeader as PartHeader;
-      const disposition = parseParams(header["content-disposition"]?.[0] ?? "");
-      const fieldName = param(disposition, "name");
-      const filename = param(disposition, "filename");
-      if (disposition[0].trim().toLowerCase() !== "form-data" || fieldName === undefined) return void part.resume();
+      const disposition = parseHeader(header["content-disposition"]?.[0]);
+      const fieldName = headerParam(disposition, "name");
+      const filename = headerParam(disposition, "filename");
+      if (headerValue(disposition) !== "form-data" || fieldName === undefined) return void part.resume();
       if (filename === undefined) {
         const chunks: Buffer[] = [];
         part.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -179,7 +190,7 @@ export async function receiveUpload(
 
   try {
     let received = 0;
-    for await (const chunk of request.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of bodyChunks(request.body)) {
       received += chunk.byteLength;
       if (received > maxBodyBytes) fail(fileTooLarge());
       if (failure) throw failure;
