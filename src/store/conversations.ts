@@ -2,10 +2,10 @@
  * Conversations, always scoped to (app, end user): a conversation of another app or another user
  * does not exist as far as a caller can tell (§2.3 scoping, §4.17–§4.19).
  */
-import { and, asc, count, desc, eq, gt, lt, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, type SQL } from "drizzle-orm";
 import { nowMicros } from "./clock";
 import type { Db } from "./database";
-import { conversations } from "./schema";
+import { conversations, conversationVariables, messageAgentThoughts, messageFeedbacks, messageFiles, messages } from "./schema";
 
 export type Conversation = typeof conversations.$inferSelect;
 
@@ -44,8 +44,21 @@ export function setGeneratedName(db: Db, id: string, name: string): void {
   db.update(conversations).set({ name }).where(eq(conversations.id, id)).run();
 }
 
+/**
+ * Deletes the conversation with everything recorded in it: messages, their feedback, files and
+ * agent thoughts, and the conversation variables (§4.18). One transaction, so a reader never
+ * sees messages of a conversation that no longer exists.
+ */
 export function deleteConversation(db: Db, id: string): void {
-  db.delete(conversations).where(eq(conversations.id, id)).run();
+  db.transaction((tx) => {
+    const messageIds = tx.select({ id: messages.id }).from(messages).where(eq(messages.conversationId, id));
+    tx.delete(messageFeedbacks).where(eq(messageFeedbacks.conversationId, id)).run();
+    tx.delete(messageFiles).where(inArray(messageFiles.messageId, messageIds)).run();
+    tx.delete(messageAgentThoughts).where(inArray(messageAgentThoughts.messageId, messageIds)).run();
+    tx.delete(messages).where(eq(messages.conversationId, id)).run();
+    tx.delete(conversationVariables).where(eq(conversationVariables.conversationId, id)).run();
+    tx.delete(conversations).where(eq(conversations.id, id)).run();
+  });
 }
 
 export type ConversationSort = "created_at" | "-created_at" | "updated_at" | "-updated_at";

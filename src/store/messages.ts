@@ -2,7 +2,7 @@
 import { and, desc, eq, inArray, lt, ne } from "drizzle-orm";
 import { nowMicros } from "./clock";
 import type { Db } from "./database";
-import { messageAgentThoughts, messageFeedbacks, messageFiles, messages } from "./schema";
+import { messageAgentThoughts, messageFeedbacks, messageFiles, messages, uploadFiles } from "./schema";
 
 export type Message = typeof messages.$inferSelect;
 export type MessageFeedback = typeof messageFeedbacks.$inferSelect;
@@ -40,12 +40,15 @@ export function messagesPage(db: Db, conversationId: string, limit: number, befo
   return { rows: rows.slice(0, limit), hasMore: rows.length > limit };
 }
 
-/** The conversation's latest answered turns, newest first, excluding the message being generated. */
-export function recentTurns(db: Db, conversationId: string, excludeId: string, limit: number): Message[] {
+/**
+ * The conversation's latest answered turns, newest first, excluding the message being generated
+ * (null when none is: suggested questions read the history as it stands, §4.16).
+ */
+export function recentTurns(db: Db, conversationId: string, excludeId: string | null, limit: number): Message[] {
   return db
     .select()
     .from(messages)
-    .where(and(eq(messages.conversationId, conversationId), ne(messages.id, excludeId), ne(messages.status, "error")))
+    .where(and(eq(messages.conversationId, conversationId), excludeId ? ne(messages.id, excludeId) : undefined, ne(messages.status, "error")))
     .orderBy(desc(messages.createdAt))
     .limit(limit)
     .all();
@@ -65,9 +68,16 @@ export function userFeedbacks(db: Db, messageIds: string[], endUserId: string): 
   return new Map(rows.map((row) => [row.messageId, row]));
 }
 
+/** The files of these messages, each with its upload record (null for remote and tool files). */
 export function filesOfMessages(db: Db, messageIds: string[]) {
   if (messageIds.length === 0) return [];
-  return db.select().from(messageFiles).where(inArray(messageFiles.messageId, messageIds)).orderBy(messageFiles.createdAt).all();
+  return db
+    .select({ file: messageFiles, upload: uploadFiles })
+    .from(messageFiles)
+    .leftJoin(uploadFiles, eq(uploadFiles.id, messageFiles.uploadFileId))
+    .where(inArray(messageFiles.messageId, messageIds))
+    .orderBy(messageFiles.createdAt)
+    .all();
 }
 
 export function thoughtsOfMessages(db: Db, messageIds: string[]) {
