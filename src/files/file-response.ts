@@ -45,10 +45,10 @@ function isConsistent(extension: string, declared: string): boolean {
 }
 
 /** `attachment; filename*=UTF-8''…` with every byte outside RFC 5987's attr-char encoded. */
-export function attachmentDisposition(name: string): string {
-  if (!name) return "attachment";
+function contentDisposition(kind: "attachment" | "inline", name: string): string {
+  if (!name) return kind;
   const encoded = encodeURIComponent(name).replace(/['()*!]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-  return `attachment; filename*=UTF-8''${encoded}`;
+  return `${kind}; filename*=UTF-8''${encoded}`;
 }
 
 type ByteRange = { start: number; end: number } | "unsatisfiable" | undefined;
@@ -82,7 +82,8 @@ export async function fileResponse(dataDir: string, file: UploadFile, options: F
     "Content-Security-Policy": "sandbox",
     "Accept-Ranges": "bytes",
   };
-  if (download) headers["Content-Disposition"] = attachmentDisposition(file.name);
+  // Inline answers name the file too: Bun would otherwise name it after the storage key.
+  headers["Content-Disposition"] = contentDisposition(download ? "attachment" : "inline", file.name);
   if (options.cacheable) headers["Cache-Control"] = "public, max-age=3600";
 
   const size = blob.size;
