@@ -1,6 +1,7 @@
 // GET /v1/messages and GET /v1/messages/{id}/suggested over HTTP (service-api.md §4.13, §4.16,
 // §8.4, §9).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { verifyFileSignature } from "../../src/files/signed-url";
 import { messageAgentThoughts, messageFiles, uploadFiles } from "../../src/store/schema";
 import { startTestServer, type TestApp, type TestServer } from "../harness";
 import { chatTurn, errorOf, fixtureWith, type Turn } from "./chat-turns";
@@ -138,6 +139,10 @@ describe("GET /messages", () => {
       ["id", "filename", "type", "url", "mime_type", "size", "transfer_method", "belongs_to", "upload_file_id"],
     ]);
     expect(item.message_files[0]).toMatchObject({ filename: "cat.png", type: "image", mime_type: "image/png", size: 1234, transfer_method: "local_file", belongs_to: "user", upload_file_id: uploadId });
+    const signed = new URL(String(item.message_files[0].url));
+    expect(signed.pathname).toBe(`/files/${uploadId}/file-preview`);
+    expect([...signed.searchParams.keys()]).toEqual(["timestamp", "nonce", "sign"]);
+    expect(verifyFileSignature(server.services, uploadId, Object.fromEntries(signed.searchParams) as { timestamp: string; nonce: string; sign: string })).toBe(true);
     expect(item.message_files[1]).toMatchObject({ type: "image", url: "https://example.test/dog.png", transfer_method: "remote_url", belongs_to: "assistant", upload_file_id: null });
   });
 

@@ -3,6 +3,7 @@ import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { suggestQuestions } from "../../apps/suggested-questions";
 import { notFound } from "../../errors";
+import { signFileUrl } from "../../files/signed-url";
 import type { Services } from "../../services";
 import { toSeconds } from "../../store/clock";
 import { findOwnedConversation } from "../../store/conversations";
@@ -66,9 +67,8 @@ function messageListItems(services: Services, rows: Message[], endUserId: string
         id: file.id,
         filename: upload?.name ?? "",
         type: file.type,
-        // Local files need a signed link (§10.2); until the files module signs them, only
-        // remote files carry a URL.
-        url: file.transferMethod === "remote_url" ? file.url : null,
+        // §8.4: remote files keep their URL, uploaded ones get a fresh signed link (§10.2).
+        url: file.transferMethod === "remote_url" ? file.url : file.uploadFileId ? signFileUrl(services, file.uploadFileId) : null,
         mime_type: upload?.mimeType ?? null,
         size: upload?.size ?? null,
         transfer_method: file.transferMethod,
