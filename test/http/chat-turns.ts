@@ -3,7 +3,10 @@
  * the history and management route tests; and fixture variants with another model line.
  */
 import { expect } from "bun:test";
-import { fixture, type TestServer } from "../harness";
+import { fixture, type TestApp, type TestServer } from "../harness";
+
+/** The built-in echo model as a DSL `model:` value. */
+export const ECHO_MODEL = "{ provider: builtin, name: echo, mode: chat, completion_params: {} }";
 
 export interface Turn {
   id: string;
@@ -37,6 +40,21 @@ export function fixtureWith(name: string, model: string, replacements: [string, 
     text = text.replace(from, to);
   }
   return text;
+}
+
+/** Two chat apps (for isolation between apps) and a completion app on the echo model (for mode checks). */
+export function importHistoryApps(server: TestServer): { chat: TestApp; otherChat: TestApp; completion: TestApp } {
+  return {
+    chat: server.importApp("chat.yml"),
+    otherChat: server.importApp("chat.yml"),
+    completion: server.importApp(fixtureWith("completion.yml", ECHO_MODEL)),
+  };
+}
+
+/** The parsed body of a 200 answer. */
+export async function okJson<T>(response: Response): Promise<T> {
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
 }
 
 /** The `{code, message, status}` body of an error answer, after checking its status. */

@@ -5,8 +5,9 @@ import { eq } from "drizzle-orm";
 import { createConversation } from "../../src/store/conversations";
 import { getOrCreateEndUser } from "../../src/store/end-users";
 import { conversations, conversationVariables, messageFeedbacks, messages } from "../../src/store/schema";
+import { ROUTE_NOT_FOUND_MESSAGE } from "../../src/http/error-response";
 import { startTestServer, type TestApp, type TestServer } from "../harness";
-import { chatTurn, errorOf, fixtureWith, startConversations } from "./chat-turns";
+import { chatTurn, errorOf, importHistoryApps, okJson, startConversations } from "./chat-turns";
 
 interface SimpleConversation {
   id: string;
@@ -24,7 +25,6 @@ interface Page {
 }
 
 const SIMPLE_CONVERSATION_KEYS = ["id", "name", "inputs", "status", "introduction", "created_at", "updated_at"];
-const ROUTE_404 = "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
 
 let server: TestServer;
 let chat: TestApp;
@@ -32,18 +32,12 @@ let otherChat: TestApp;
 let completion: TestApp;
 beforeAll(async () => {
   server = await startTestServer();
-  chat = server.importApp("chat.yml");
-  otherChat = server.importApp("chat.yml");
-  completion = server.importApp(fixtureWith("completion.yml", "{ provider: builtin, name: echo, mode: chat, completion_params: {} }"));
+  ({ chat, otherChat, completion } = importHistoryApps(server));
 });
 afterAll(() => server.stop());
 
 const list = (key: string, query: string) => server.request(`/v1/conversations?${query}`, { key });
-async function page(key: string, query: string): Promise<Page> {
-  const response = await list(key, query);
-  expect(response.status).toBe(200);
-  return (await response.json()) as Page;
-}
+const page = async (key: string, query: string) => okJson<Page>(await list(key, query));
 const remove = (key: string, id: string, body: unknown = {}) => server.request(`/v1/conversations/${id}`, { method: "DELETE", key, json: body });
 const rename = (key: string, id: string, body: unknown) => server.request(`/v1/conversations/${id}/name`, { method: "POST", key, json: body });
 const conversationRow = (id: string) => server.services.db.select().from(conversations).where(eq(conversations.id, id)).get();
@@ -228,7 +222,7 @@ describe("DELETE /conversations/{id}", () => {
   test("a non-UUID id matches no route, even before the key is checked", async () => {
     for (const key of [chat.apiKey, undefined]) {
       const body = await errorOf(await server.request("/v1/conversations/not-a-uuid", { method: "DELETE", key, json: {} }), 404);
-      expect(body).toEqual({ code: "not_found", message: ROUTE_404, status: 404 });
+      expect(body).toEqual({ code: "not_found", message: ROUTE_NOT_FOUND_MESSAGE, status: 404 });
     }
   });
 
@@ -306,7 +300,7 @@ describe("POST /conversations/{id}/name", () => {
     const turn = await chatTurn(server, chat.apiKey, "renamer", "formats");
     const form = await server.request(`/v1/conversations/${turn.conversation_id}/name`, { method: "POST", key: chat.apiKey, body: "name=x", headers: { "Content-Type": "application/x-www-form-urlencoded" } });
     expect((await errorOf(form, 415)).code).toBe("unsupported_media_type");
-    expect((await errorOf(await rename(chat.apiKey, "123", { name: "x" }), 404)).message).toBe(ROUTE_404);
+    expect((await errorOf(await rename(chat.apiKey, "123", { name: "x" }), 404)).message).toBe(ROUTE_NOT_FOUND_MESSAGE);
     expect((await errorOf(await rename(completion.apiKey, turn.conversation_id, { name: "x", user: "renamer" }), 400)).code).toBe("not_chat_app");
   });
 });

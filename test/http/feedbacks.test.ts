@@ -1,8 +1,9 @@
 // POST /v1/messages/{id}/feedbacks and GET /v1/app/feedbacks over HTTP (service-api.md §4.14,
 // §4.15, §9, §13.9; Appendix B: feedback works in every mode).
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { ROUTE_NOT_FOUND_MESSAGE } from "../../src/http/error-response";
 import { startTestServer, type TestApp, type TestServer } from "../harness";
-import { chatTurn, errorOf, fixtureWith } from "./chat-turns";
+import { chatTurn, ECHO_MODEL, errorOf, fixtureWith, okJson } from "./chat-turns";
 
 interface Feedback {
   id: string;
@@ -22,7 +23,6 @@ const FEEDBACK_KEYS = [
   "id", "app_id", "conversation_id", "message_id", "rating", "content", "from_source", "from_end_user_id", "from_account_id", "created_at", "updated_at",
 ];
 const NAIVE_ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
-const ROUTE_404 = "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -37,9 +37,7 @@ async function rated(key: string, messageId: string, body: unknown): Promise<voi
   expect(await response.json()).toEqual({ result: "success" });
 }
 async function appFeedbacks(key: string, query = ""): Promise<Feedback[]> {
-  const response = await server.request(`/v1/app/feedbacks${query}`, { key });
-  expect(response.status).toBe(200);
-  const body = (await response.json()) as { data: Feedback[] };
+  const body = await okJson<{ data: Feedback[] }>(await server.request(`/v1/app/feedbacks${query}`, { key }));
   expect(Object.keys(body)).toEqual(["data"]);
   return body.data;
 }
@@ -119,7 +117,7 @@ describe("POST /messages/{id}/feedbacks", () => {
       expect(await errorOf(await rate(key, id, { rating: "like", user }), 404)).toEqual({ code: "not_found", message: "Message Not Exists.", status: 404 });
     }
     expect(await appFeedbacks(app.apiKey)).toEqual([]);
-    expect((await errorOf(await rate(app.apiKey, "12345", { rating: "like", user: "owner" }), 404)).message).toBe(ROUTE_404);
+    expect((await errorOf(await rate(app.apiKey, "12345", { rating: "like", user: "owner" }), 404)).message).toBe(ROUTE_NOT_FOUND_MESSAGE);
 
     // Each user's feedback is their own: another user's rating on their own message does not show in mine.
     const theirs = await chatTurn(server, app.apiKey, "neighbour", "theirs");
@@ -129,7 +127,7 @@ describe("POST /messages/{id}/feedbacks", () => {
   });
 
   test("works for completion-app messages too", async () => {
-    const completion = server.importApp(fixtureWith("completion.yml", "{ provider: builtin, name: echo, mode: chat, completion_params: {} }"));
+    const completion = server.importApp(fixtureWith("completion.yml", ECHO_MODEL));
     const response = await server.request("/v1/completion-messages", { method: "POST", key: completion.apiKey, json: { inputs: { language: "French", text: "hi" }, user: "c1" } });
     const message = (await response.json()) as { id: string };
     await rated(completion.apiKey, message.id, { rating: "like", user: "c1" });

@@ -3,8 +3,9 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { verifyFileSignature } from "../../src/files/signed-url";
 import { messageAgentThoughts, messageFiles, uploadFiles } from "../../src/store/schema";
+import { ROUTE_NOT_FOUND_MESSAGE } from "../../src/http/error-response";
 import { startTestServer, type TestApp, type TestServer } from "../harness";
-import { chatTurn, errorOf, fixtureWith, type Turn } from "./chat-turns";
+import { chatTurn, errorOf, fixtureWith, importHistoryApps, okJson, type Turn } from "./chat-turns";
 
 interface MessageItem {
   id: string;
@@ -31,7 +32,6 @@ const ITEM_KEYS = [
   "id", "conversation_id", "parent_message_id", "inputs", "query", "answer", "feedback", "retriever_resources", "created_at",
   "agent_thoughts", "message_files", "status", "error",
 ];
-const ROUTE_404 = "The requested URL was not found on the server. If you entered the URL manually please check your spelling and try again.";
 const SCRIPTED_QUESTIONS = '{ provider: builtin, name: script, mode: chat, completion_params: { script: [{ text: "[\\"a?\\",\\"b?\\",\\"c?\\"]" }] } }';
 
 let server: TestServer;
@@ -40,18 +40,12 @@ let otherChat: TestApp;
 let completion: TestApp;
 beforeAll(async () => {
   server = await startTestServer();
-  chat = server.importApp("chat.yml");
-  otherChat = server.importApp("chat.yml");
-  completion = server.importApp(fixtureWith("completion.yml", "{ provider: builtin, name: echo, mode: chat, completion_params: {} }"));
+  ({ chat, otherChat, completion } = importHistoryApps(server));
 });
 afterAll(() => server.stop());
 
 const history = (key: string, query: string) => server.request(`/v1/messages?${query}`, { key });
-async function page(key: string, query: string): Promise<Page> {
-  const response = await history(key, query);
-  expect(response.status).toBe(200);
-  return (await response.json()) as Page;
-}
+const page = async (key: string, query: string) => okJson<Page>(await history(key, query));
 const suggested = (key: string, messageId: string, user?: string) =>
   server.request(`/v1/messages/${messageId}/suggested${user === undefined ? "" : `?user=${user}`}`, { key });
 
@@ -261,7 +255,7 @@ describe("GET /messages/{id}/suggested", () => {
     for (const [key, user, id] of [[chat.apiKey, "other", turn.id], [otherChat.apiKey, "mine", turn.id], [chat.apiKey, "mine", crypto.randomUUID()]]) {
       expect(await errorOf(await suggested(key, id, user), 404)).toEqual({ code: "not_found", message: "Message Not Exists.", status: 404 });
     }
-    expect((await errorOf(await suggested(chat.apiKey, "nope", "mine"), 404)).message).toBe(ROUTE_404);
+    expect((await errorOf(await suggested(chat.apiKey, "nope", "mine"), 404)).message).toBe(ROUTE_NOT_FOUND_MESSAGE);
     expect((await errorOf(await suggested(completion.apiKey, turn.id, "mine"), 400)).code).toBe("not_chat_app");
   });
 });
