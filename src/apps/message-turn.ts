@@ -13,8 +13,9 @@ import type { ChatMessage, ModelParameters } from "../models/types";
 import { emptyUsage } from "../models/usage";
 import type { Services } from "../services";
 import { nowMicros } from "../store/clock";
-import { createConversation, findOwnedConversation, touchConversation, type Conversation } from "../store/conversations";
-import { insertMessage, recentTurns, updateMessage, type Message } from "../store/messages";
+import { findOwnedConversation, type Conversation } from "../store/conversations";
+import { recentTurns, type Message } from "../store/messages";
+import { writeMessageResult, writeTurnStart, type MessageResult } from "../store/turn-writes";
 import type { App, EndUser } from "../store/schema";
 import type { Task } from "../tasks/task-registry";
 import { prepareAppInputs } from "./app-inputs";
@@ -97,23 +98,25 @@ export async function prepareMessageTurn(services: Services, app: App, endUser: 
 
   try {
     const isFirstTurn = !conversation;
-    if (!conversation) {
-      conversation = createConversation(services.db, {
-        id: crypto.randomUUID(),
-        appId: app.id,
-        endUserId: endUser.id,
-        mode: app.mode,
-        name: request.mode === "chat" ? previewName(request.query) : "",
-        inputs,
-        introduction: renderInputs(String(config.opening_statement ?? ""), inputs),
-      });
-    }
-    touchConversation(services.db, conversation.id);
-    const createdAt = nowMicros();
-    const message = insertMessage(services.db, {
+    const now = nowMicros();
+    const newConversation = conversation
+      ? undefined
+      : {
+          id: crypto.randomUUID(),
+          appId: app.id,
+          endUserId: endUser.id,
+          mode: app.mode,
+          name: request.mode === "chat" ? previewName(request.query) : "",
+          inputs,
+          introduction: renderInputs(String(config.opening_statement ?? ""), inputs),
+          dialogueCount: 1,
+          createdAt: now,
+          updatedAt: now,
+        };
+    const message: Message = {
       id: crypto.randomUUID(),
       appId: app.id,
-      conversationId: conversation.id,
+      conversationId: conversation?.id ?? newConversation!.id,
       endUserId: endUser.id,
       query: request.query,
       inputs,
@@ -130,8 +133,11 @@ export async function prepareMessageTurn(services: Services, app: App, endUser: 
       metadata: {},
       workflowRunId: null,
       traceId: request.traceId,
-      createdAt,
-    });
+      createdAt: nowMicros(),
+      updatedAt: now,
+    };
+    writeTurnStart(services.db, { newConversation, conversationId: message.conversationId, message });
+    conversation ??= { ...newConversation!, status: "normal", fromSource: "api", invokeFrom: "service-api" };
     const history = request.mode === "chat" && !isFirstTurn
       ? await historyWithinBudget(recentTurns(services.db, conversation.id, message.id, HISTORY_MAX_TURNS))
       : [];
@@ -172,19 +178,19 @@ export async function runMessageTurn(services: Services, turn: PreparedTurn, emi
   // §8.1: time to first token / to generate are reported for advanced-chat streaming only.
   const usage = outcome ? { ...outcome.usage, time_to_first_token: null, time_to_generate: null } : emptyUsage();
   const metadata = { retriever_resources: [], usage };
-  const saved: Partial<Message> = failure
-    ? { status: "error", error: failure.message, answer: "", metadata }
-    : {
-        status: stopped ? "stopped" : "normal",
-        answer: outcome!.text,
-        messageTokens: usage.prompt_tokens,
-        answerTokens: usage.completion_tokens,
-        totalPrice: usage.total_price,
-        currency: usage.currency,
-        latency: usage.latency,
-        metadata,
-      };
-  updateMessage(services.db, turn.message.id, saved);
+  const saved: MessageResult = {
+    status: failure ? "error" : stopped ? "stopped" : "normal",
+    error: failure?.message ?? null,
+    answer: outcome?.text ?? "",
+    messageTokens: usage.prompt_tokens,
+    answerTokens: usage.completion_tokens,
+    totalPrice: usage.total_price,
+    currency: usage.currency,
+    latency: usage.latency,
+    metadata,
+    updatedAt: nowMicros(),
+  };
+  writeMessageResult(services.db, turn.message.id, saved);
   services.tasks.finish(turn.task);
   turn.release();
 
@@ -193,7 +199,7 @@ export async function runMessageTurn(services: Services, turn: PreparedTurn, emi
   if (!failure && turn.isFirstTurn && turn.autoGenerateName) {
     scheduleConversationNaming(services, turn.app, turn.conversation.id, turn.message.query);
   }
-  return { message: { ...turn.message, ...saved } as Message, outcome, error: failure };
+  return { message: { ...turn.message, ...saved }, outcome, error: failure };
 }
 
 function internalError(error: unknown): KilnError {

@@ -27,7 +27,7 @@ export async function blockingMessageResponse(services: Services, turn: Prepared
   return jsonResponse(body, 200, { "Content-Type": "application/json; charset=utf-8" });
 }
 
-export function streamingMessageResponse(services: Services, turn: PreparedTurn, server: Server | null, request: Request): Response {
+export function streamingMessageResponse(services: Services, turn: PreparedTurn, server: Server<undefined> | null, request: Request): Response {
   const { response, channel } = openSse(server, request, {
     pingIntervalMs: services.settings.pingIntervalMs,
     leadingPing: false,

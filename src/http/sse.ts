@@ -31,7 +31,7 @@ export interface SseOptions {
   onDisconnect?: () => void;
 }
 
-export function openSse(server: Server | null, request: Request, options: SseOptions): { response: Response; channel: SseChannel } {
+export function openSse(server: Server<undefined> | null, request: Request, options: SseOptions): { response: Response; channel: SseChannel } {
   server?.timeout(request, 0);
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let open = true;

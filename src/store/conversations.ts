@@ -21,18 +21,10 @@ export function findOwnedConversation(db: Db, owner: Owner, id: string): Convers
   return db.select().from(conversations).where(and(owned(owner), eq(conversations.id, id))).get();
 }
 
+/** A new conversation, counting its first turn (`sys.dialogue_count` is 1 on the first turn). */
 export function createConversation(db: Db, values: Omit<Conversation, "createdAt" | "updatedAt" | "status" | "fromSource" | "invokeFrom" | "dialogueCount">): Conversation {
   const now = nowMicros();
-  return db.insert(conversations).values({ ...values, createdAt: now, updatedAt: now }).returning().get();
-}
-
-/** Marks a new turn: `updated_at` moves and the dialogue count grows (`sys.dialogue_count`). */
-export function touchConversation(db: Db, id: string): void {
-  const current = db.select({ dialogueCount: conversations.dialogueCount }).from(conversations).where(eq(conversations.id, id)).get();
-  db.update(conversations)
-    .set({ updatedAt: nowMicros(), dialogueCount: (current?.dialogueCount ?? 0) + 1 })
-    .where(eq(conversations.id, id))
-    .run();
+  return db.insert(conversations).values({ ...values, dialogueCount: 1, createdAt: now, updatedAt: now }).returning().get();
 }
 
 export function renameConversation(db: Db, id: string, name: string): Conversation | undefined {

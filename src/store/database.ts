@@ -9,6 +9,9 @@
  * - `busy_timeout=5000`: a second process (the CLI) waits for the write lock instead of failing.
  * - `foreign_keys=ON`: deleting an app cascades to its keys, users, conversations and runs.
  * - `temp_store=MEMORY`, `cache_size=-32000` (32 MB): sorts and hot pages stay in memory.
+ * - `wal_autocheckpoint=8000` (about 32 MB of WAL): a checkpoint copies each changed page once, however
+ *   often it changed since the last one, so checkpointing less often removes most of the write
+ *   amplification of hot index pages (measured: the chat benchmark's SQLite time roughly halves).
  */
 import { Database } from "bun:sqlite";
 import { drizzle } from "drizzle-orm/bun-sqlite";
@@ -25,6 +28,7 @@ export function openDatabase(path: string) {
   sqlite.exec("PRAGMA foreign_keys = ON");
   sqlite.exec("PRAGMA temp_store = MEMORY");
   sqlite.exec("PRAGMA cache_size = -32000");
+  sqlite.exec("PRAGMA wal_autocheckpoint = 8000");
   applyMigrations(sqlite);
   return { sqlite, db: drizzle(sqlite, { schema }) };
 }

@@ -1,19 +1,10 @@
 /** Messages, their feedback, and the keyset history page of `/messages` (§4.13). */
 import { and, desc, eq, inArray, lt, ne } from "drizzle-orm";
-import { nowMicros } from "./clock";
 import type { Db } from "./database";
 import { messageAgentThoughts, messageFeedbacks, messageFiles, messages, uploadFiles } from "./schema";
 
 export type Message = typeof messages.$inferSelect;
 export type MessageFeedback = typeof messageFeedbacks.$inferSelect;
-
-export function insertMessage(db: Db, values: Omit<Message, "updatedAt">): Message {
-  return db.insert(messages).values({ ...values, updatedAt: values.createdAt }).returning().get();
-}
-
-export function updateMessage(db: Db, id: string, values: Partial<Omit<Message, "id">>): void {
-  db.update(messages).set({ ...values, updatedAt: nowMicros() }).where(eq(messages.id, id)).run();
-}
 
 /** A message of this app and end user (§4.14, §4.16), or undefined. */
 export function findOwnedMessage(db: Db, owner: { appId: string; endUserId: string }, id: string): Message | undefined {
