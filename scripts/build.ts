@@ -4,6 +4,6 @@
  */
 import { $ } from "bun";
 
-const workerEntryPoints: string[] = [];
+const workerEntryPoints = ["src/sandbox/worker.ts"];
 
 await $`bun build --compile --minify --sourcemap src/main.ts ${workerEntryPoints} --outfile dist/kiln`;
