@@ -11,6 +11,8 @@ import { Authenticator } from "./http/auth";
 import { EndUsers } from "./http/end-user";
 import { ConcurrencyLimit } from "./apps/concurrency-limit";
 import { ModelRegistry } from "./models/registry";
+import type { Sandbox } from "./sandbox/types";
+import { createSandbox } from "./sandbox/worker-pool";
 import { openDatabase, type Db } from "./store/database";
 import { TaskRegistry } from "./tasks/task-registry";
 
@@ -23,6 +25,8 @@ export interface Services {
   models: ModelRegistry;
   tasks: TaskRegistry;
   concurrency: ConcurrencyLimit;
+  /** Code and template nodes; its worker threads start on first use (or `warmUp`). */
+  sandbox: Sandbox;
   /** Base URL for links placed in responses; known once the server listens. */
   publicUrl: string;
   close(): Promise<void>;
@@ -35,6 +39,7 @@ export function createServices(settings: Settings): Services {
   const models = ModelRegistry.create({ providers: settings.file.providers, env: settings.env });
   mkdirSync(settings.dataDir, { recursive: true });
   const { db, sqlite } = openDatabase(databasePath(settings.dataDir));
+  const sandbox = createSandbox({ workers: settings.sandboxWorkers, cacheDir: join(settings.dataDir, "cache") });
   return {
     settings,
     db,
@@ -44,8 +49,10 @@ export function createServices(settings: Settings): Services {
     models,
     tasks: new TaskRegistry(),
     concurrency: new ConcurrencyLimit({ appDefault: settings.appDefaultActiveRequests, global: settings.appMaxActiveRequests }),
+    sandbox,
     publicUrl: settings.publicUrl || `http://${settings.host}:${settings.port}`,
     async close() {
+      await sandbox.close();
       sqlite.close(false);
     },
   };

@@ -18,8 +18,11 @@ import { isUuid } from "./preview-access";
 import { fetchRemote, parseRemoteUrl } from "./remote-fetch";
 import { signFileUrl } from "./signed-url";
 
-/** §8.3: the file dict of `sys.files`, file inputs, node outputs and `message_end.files`. */
-export interface KilnFile {
+/**
+ * §8.3: the file dict of `sys.files`, file inputs, node outputs and `message_end.files`. A type
+ * alias rather than an interface so it is assignable to the engine's open `WorkflowFile`.
+ */
+export type KilnFile = {
   dify_model_identity: "__dify__file__";
   /** The message-file id once the file is attached to a message. */
   id: string | null;
@@ -38,7 +41,7 @@ export interface KilnFile {
   size: number;
   /** A signed download link for uploads, the URL itself for remote files. */
   url: string;
-}
+};
 
 export interface ResolveOptions {
   /** Workflow apps over the service API: the detected type must equal the given one. */

@@ -16,6 +16,7 @@ import { conversationRoutes } from "./routes/conversations";
 import { feedbackRoutes } from "./routes/feedbacks";
 import { messageRoutes } from "./routes/messages";
 import { statusRoutes } from "./routes/status";
+import { workflowRoutes } from "./routes/workflows";
 import { resolveTraceId } from "./trace-id";
 
 const COMMON_HEADERS = {
@@ -50,7 +51,8 @@ export function createHttpApp(services: Services) {
     .use(completionMessageRoutes(services))
     .use(conversationRoutes(services))
     .use(messageRoutes(services))
-    .use(feedbackRoutes(services));
+    .use(feedbackRoutes(services))
+    .use(workflowRoutes(services));
 }
 
 export interface RunningServer {
