@@ -4,25 +4,34 @@
  * the concurrency slot), before any byte of a stream is sent (§3.3). `runMessageTurn` then calls
  * the model, emits the contract's events, and always saves the message: with its answer, or its
  * partial answer when stopped, or its error.
+ *
+ * Files (§5.2): top-level `files` count only while the app's `file_upload` feature is on; they
+ * become the message's `message_files` rows, and the images among them reach the model inlined
+ * as vision parts on the user turn (documents are not read, as in Dify's easy-UI apps).
  */
 import { KilnError, notFound } from "../errors";
 import { invokeChat, type ChatOutcome } from "../models/invoke-chat";
 import type { ResolvedModel } from "../models/registry";
 import { countTokens } from "../models/tokenizer";
-import type { ChatMessage, ModelParameters } from "../models/types";
+import { imageContentPart } from "../files/load-file";
+import type { KilnFile } from "../files/file-references";
+import { fileUploadConfigOf } from "../files/file-upload-config";
+import type { ChatMessage, ContentPart, ModelParameters } from "../models/types";
 import { emptyUsage } from "../models/usage";
 import type { Services } from "../services";
 import { nowMicros } from "../store/clock";
 import { findOwnedConversation, type Conversation } from "../store/conversations";
 import { recentTurns, type Message } from "../store/messages";
 import { writeMessageResult, writeTurnStart, type MessageResult } from "../store/turn-writes";
+import { insertMessageFiles, type MessageFile } from "../store/upload-files";
 import type { App, EndUser } from "../store/schema";
 import type { Task } from "../tasks/task-registry";
-import { prepareAppInputs } from "./app-inputs";
+import { formVariables, prepareAppInputs } from "./app-inputs";
 import type { ReleaseSlot } from "./concurrency-limit";
 import { scheduleConversationNaming } from "./conversation-naming";
 import { chatPromptMessages, completionPromptMessages } from "./prompt-messages";
 import { renderInputs } from "./prompt-template";
+import { resolveFileInputs, resolveRequestFiles, withoutUrls } from "./request-files";
 import { type MessageEvent, messageEvents } from "./message-events";
 
 export type EasyMode = "chat" | "completion";
@@ -31,6 +40,8 @@ export interface MessageTurnRequest {
   mode: EasyMode;
   query: string;
   inputs: Record<string, unknown>;
+  /** The request's `files` list, unchecked (§5.2). */
+  files?: unknown;
   conversationId?: string | null;
   autoGenerateName: boolean;
   traceId: string | null;
@@ -43,6 +54,8 @@ export interface PreparedTurn {
   task: Task;
   conversation: Conversation;
   message: Message;
+  /** The attached files, each with its `message_files` row id. */
+  files: KilnFile[];
   isFirstTurn: boolean;
   autoGenerateName: boolean;
   model: ResolvedModel;
@@ -83,7 +96,8 @@ async function historyWithinBudget(turns: Message[]): Promise<Message[]> {
 export async function prepareMessageTurn(services: Services, app: App, endUser: EndUser, request: MessageTurnRequest): Promise<PreparedTurn> {
   const config = app.modelConfig;
   if (!config) throw new KilnError("app_unavailable", 400, "App unavailable, please check your app configurations.");
-  const inputs = prepareAppInputs(app, request.inputs);
+  const inputs = prepareAppInputs(app, await resolveFileInputs(services, app, formVariables(app), request.inputs, false));
+  const storedInputs = withoutUrls(inputs);
   const owner = { appId: app.id, endUserId: endUser.id };
 
   let conversation: Conversation | undefined;
@@ -94,6 +108,9 @@ export async function prepareMessageTurn(services: Services, app: App, endUser: 
   const modelConfig = config.model as Json;
   const model = services.models.resolve({ provider: String(modelConfig.provider ?? ""), name: String(modelConfig.name ?? "") });
   const parameters = (modelConfig.completion_params as ModelParameters | undefined) ?? {};
+  const requestFiles = await resolveRequestFiles(services, app, request.files, config.file_upload, false);
+  // Loaded before any row is written, so an unreachable image is an ordinary error with nothing saved.
+  const images = await visionParts(services, requestFiles, config.file_upload);
   const release = services.concurrency.acquire(app);
 
   try {
@@ -107,7 +124,7 @@ export async function prepareMessageTurn(services: Services, app: App, endUser: 
           endUserId: endUser.id,
           mode: app.mode,
           name: request.mode === "chat" ? previewName(request.query) : "",
-          inputs,
+          inputs: storedInputs,
           introduction: renderInputs(String(config.opening_statement ?? ""), inputs),
           dialogueCount: 1,
           createdAt: now,
@@ -119,7 +136,7 @@ export async function prepareMessageTurn(services: Services, app: App, endUser: 
       conversationId: conversation?.id ?? newConversation!.id,
       endUserId: endUser.id,
       query: request.query,
-      inputs,
+      inputs: storedInputs,
       answer: "",
       status: "normal",
       error: null,
@@ -137,21 +154,47 @@ export async function prepareMessageTurn(services: Services, app: App, endUser: 
       updatedAt: now,
     };
     writeTurnStart(services.db, { newConversation, conversationId: message.conversationId, message });
+    const files = attachFiles(services, message, requestFiles);
     conversation ??= { ...newConversation!, status: "normal", fromSource: "api", invokeFrom: "service-api" };
     const history = request.mode === "chat" && !isFirstTurn
       ? await historyWithinBudget(recentTurns(services.db, conversation.id, message.id, HISTORY_MAX_TURNS))
       : [];
-    const parts = { inputs, query: request.query, history };
+    const parts = { inputs, query: request.query, history, images };
     const prompt = request.mode === "chat" ? chatPromptMessages(app, parts) : completionPromptMessages(app, parts);
     const task = services.tasks.start(app.id, endUser.id, "message");
     return {
-      app, endUser, mode: request.mode, task, conversation, message, isFirstTurn,
+      app, endUser, mode: request.mode, task, conversation, message, files, isFirstTurn,
       autoGenerateName: request.mode === "chat" && request.autoGenerateName, model, parameters, prompt, release,
     };
   } catch (error) {
     release();
     throw error;
   }
+}
+
+/** The attached images as inlined vision parts, with the feature's detail level. */
+async function visionParts(services: Services, files: KilnFile[], feature: unknown): Promise<ContentPart[]> {
+  const images = files.filter((file) => file.type === "image");
+  if (images.length === 0) return [];
+  const detail = fileUploadConfigOf(feature)?.image.detail;
+  return Promise.all(images.map((file) => imageContentPart(services, file, detail)));
+}
+
+/** Writes the user's `message_files` rows (§8.4) and answers the files carrying their row ids. */
+function attachFiles(services: Services, message: Message, files: KilnFile[]): KilnFile[] {
+  const rows: MessageFile[] = files.map((file) => ({
+    id: crypto.randomUUID(),
+    messageId: message.id,
+    appId: message.appId,
+    type: file.type,
+    transferMethod: file.transfer_method,
+    url: file.transfer_method === "remote_url" ? file.remote_url : null,
+    belongsTo: "user",
+    uploadFileId: file.related_id,
+    createdAt: message.createdAt,
+  }));
+  insertMessageFiles(services.db, rows);
+  return files.map((file, index) => ({ ...file, id: rows[index]!.id }));
 }
 
 /**

@@ -49,6 +49,7 @@ export const chatMessageRoutes = (services: Services) =>
           mode: "chat",
           query,
           inputs: body.inputs ?? {},
+          files: body.files,
           conversationId,
           autoGenerateName: body.auto_generate_name ?? true,
           traceId: resolveTraceId(request, raw),

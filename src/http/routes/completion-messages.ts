@@ -36,6 +36,7 @@ export const completionMessageRoutes = (services: Services) =>
           mode: "completion",
           query: (body.query ?? "").replaceAll("\u0000", ""),
           inputs: body.inputs ?? {},
+          files: body.files,
           autoGenerateName: false,
           traceId: resolveTraceId(request, raw),
         });
