@@ -1,12 +1,13 @@
 /**
  * What the engine needs from the rest of Kiln, as small injected interfaces: a model call, the
- * code sandbox and (for chatflow memory) the conversation history. The app runners build these
+ * code sandbox, (for chatflow memory) the conversation history and the bytes behind file records. The app runners build these
  * with `createEngineServices` from the model registry and the sandbox; tests do the same.
  */
 import { invokeChat, type ChatOutcome } from "../models/invoke-chat.ts";
 import type { ModelRegistry } from "../models/registry.ts";
 import type { ChatEvent, ChatMessage, ToolDefinition } from "../models/types.ts";
 import type { Sandbox } from "../sandbox/types.ts";
+import type { WorkflowFile } from "./segments.ts";
 
 /** A DSL `model` block (§2.4). */
 export interface ModelSpec {
@@ -22,12 +23,23 @@ export interface EngineChatRequest {
   signal?: AbortSignal;
 }
 
+/** Reads the content of a file record (an upload on disk, a remote URL through the SSRF guard). */
+export interface FileLoader {
+  /** Throws with a message naming the file when its content cannot be had. */
+  load(file: WorkflowFile): Promise<Uint8Array>;
+}
+
 export interface EngineServices {
   /** Calls a model named by a DSL `model` block; streams events to `onEvent`; returns the outcome. */
   chat(model: ModelSpec, request: EngineChatRequest, onEvent?: (event: ChatEvent) => void): Promise<ChatOutcome>;
   sandbox: Pick<Sandbox, "run">;
   /** Chatflow memory: earlier turns of this conversation, oldest first, at most `limit` turns. */
   history?(limit: number | undefined): Promise<ChatMessage[]>;
+  /**
+   * File contents for `document-extractor` and LLM vision. Without it the extractor fails and
+   * vision sends each image's URL as it is.
+   */
+  files?: FileLoader;
 }
 
 export type { ChatOutcome };
@@ -37,8 +49,9 @@ export function createEngineServices(options: {
   registry: Pick<ModelRegistry, "resolve">;
   sandbox: Pick<Sandbox, "run">;
   history?: EngineServices["history"];
+  files?: FileLoader;
 }): EngineServices {
-  const { registry, sandbox, history } = options;
+  const { registry, sandbox, history, files } = options;
   return {
     chat: (model, request, onEvent) =>
       invokeChat(
@@ -48,5 +61,6 @@ export function createEngineServices(options: {
       ),
     sandbox,
     ...(history ? { history } : {}),
+    ...(files ? { files } : {}),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Builds an LLM node's chat messages (§2.4): template messages (basic `{{#…#}}` text or jinja2
  * through the sandbox), `{{#context#}}`, memory history and the query turn, vision files as
- * image parts. Completion-mode templates become one user message.
+ * image parts. Completion-mode templates become one user message. Images are inlined as `data:`
+ * URLs when the services can load files: a signed link to this server is no use to a remote model.
  */
 import type { ChatMessage, ChatRole, ContentPart } from "../../models/types.ts";
 import { pythonStr } from "../python-format.ts";
@@ -50,10 +51,26 @@ export function buildContext(data: Record<string, unknown>, pool: VariablePool):
   return text.trim();
 }
 
-function imagePart(file: WorkflowFile, detail: "low" | "high" | undefined): ContentPart | null {
-  if (file.type !== "image") return null;
-  const url = fileUrl(file);
-  return url ? { type: "image", url, ...(detail ? { detail } : {}) } : null;
+async function imageUrl(file: WorkflowFile, services: EngineServices): Promise<string> {
+  if (!services.files) return fileUrl(file);
+  let bytes: Uint8Array;
+  try {
+    bytes = await services.files.load(file);
+  } catch (error) {
+    throw new NodeFailure(`Failed to load image ${file.filename ?? ""}: ${error instanceof Error ? error.message : String(error)}`, "FileDownloadError");
+  }
+  return `data:${file.mime_type || "application/octet-stream"};base64,${Buffer.from(bytes).toString("base64")}`;
+}
+
+/** The images among `files` as content parts, in order; other file types are not sent. */
+async function imageParts(files: WorkflowFile[], services: EngineServices, detail: "low" | "high" | undefined): Promise<ContentPart[]> {
+  const parts: ContentPart[] = [];
+  for (const file of files) {
+    if (file.type !== "image") continue;
+    const url = await imageUrl(file, services);
+    if (url) parts.push({ type: "image", url, ...(detail ? { detail } : {}) });
+  }
+  return parts;
 }
 
 function toRole(role: string | undefined): ChatRole {
@@ -81,8 +98,8 @@ async function renderItem(item: PromptItem, input: BuildInput, context: string |
   return { text: renderText(template, input.pool), files };
 }
 
-function withFiles(text: string, files: WorkflowFile[], detail?: "low" | "high"): string | ContentPart[] {
-  const parts = files.map((file) => imagePart(file, detail)).filter((part): part is ContentPart => part !== null);
+async function withFiles(text: string, files: WorkflowFile[], services: EngineServices): Promise<string | ContentPart[]> {
+  const parts = await imageParts(files, services, undefined);
   return parts.length === 0 ? text : [...(text ? [{ type: "text" as const, text }] : []), ...parts];
 }
 
@@ -95,11 +112,11 @@ export async function buildPromptMessages(input: BuildInput, context: string | n
     for (const item of template as PromptItem[]) {
       const { text, files } = await renderItem(item, input, context);
       if (text === "" && files.length === 0) continue;
-      messages.push({ role: toRole(item.role), content: withFiles(text, files) });
+      messages.push({ role: toRole(item.role), content: await withFiles(text, files, services) });
     }
   } else if (typeof template === "object" && template !== null) {
     const { text, files } = await renderItem(template as PromptItem, input, context);
-    if (text !== "" || files.length > 0) messages.push({ role: "user", content: withFiles(text, files) });
+    if (text !== "" || files.length > 0) messages.push({ role: "user", content: await withFiles(text, files, services) });
   }
 
   const memory = data.memory as { window?: { enabled?: boolean; size?: number }; query_prompt_template?: string } | undefined;
@@ -117,7 +134,7 @@ export async function buildPromptMessages(input: BuildInput, context: string | n
     const selector = Array.isArray(vision.configs?.variable_selector) ? vision.configs.variable_selector.map(String) : ["sys", "files"];
     const value = pool.getValue(selector);
     const files = (Array.isArray(value) ? value : [value]).filter(isFile);
-    const parts = files.map((file) => imagePart(file, vision.configs?.detail)).filter((part): part is ContentPart => part !== null);
+    const parts = await imageParts(files, services, vision.configs?.detail);
     if (parts.length > 0) {
       const lastUserIndex = messages.findLastIndex((message) => message.role === "user");
       if (lastUserIndex >= 0) {

@@ -5,6 +5,7 @@
 import { answerNode } from "./answer.ts";
 import { assignerNode } from "./assigner.ts";
 import { codeNode } from "./code.ts";
+import { documentExtractorNode } from "./document-extractor.ts";
 import { endNode } from "./end.ts";
 import { ifElseNode } from "./if-else.ts";
 import { llmNode } from "./llm.ts";
@@ -23,6 +24,7 @@ const runners: Record<string, NodeRunner> = {
   "template-transform": templateTransformNode,
   "variable-aggregator": variableAggregatorNode,
   assigner: assignerNode,
+  "document-extractor": documentExtractorNode,
 };
 
 export function nodeRunner(type: string): NodeRunner | undefined {
