@@ -194,3 +194,39 @@ export function zeroValue(type: SegmentType): unknown {
       return [];
   }
 }
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value) && !isFile(value);
+
+export const isNumberType = (type: SegmentType) => type === "integer" || type === "float" || type === "number";
+
+function elementFits(arrayType: SegmentType, item: unknown): boolean {
+  switch (arrayType) {
+    case "array[string]":
+      return typeof item === "string";
+    case "array[number]":
+      return typeof item === "number";
+    case "array[boolean]":
+      return typeof item === "boolean";
+    case "array[object]":
+      return isPlainObject(item);
+    case "array[file]":
+      return isFile(item);
+    default:
+      return typeof item === "string" || typeof item === "number" || isPlainObject(item);
+  }
+}
+
+/**
+ * Whether a value may be stored in a variable of this type: the assigner's rule, and the type
+ * check of the conversation-variables API (§4.21). `array[any]` takes strings, numbers and objects.
+ */
+export function valueFitsType(type: SegmentType, value: unknown): boolean {
+  if (isArrayType(type)) return Array.isArray(value) && value.every((item) => elementFits(type, item));
+  if (isNumberType(type)) return typeof value === "number";
+  if (type === "string" || type === "secret") return typeof value === "string";
+  if (type === "boolean") return typeof value === "boolean";
+  if (type === "object") return isPlainObject(value);
+  if (type === "file") return isFile(value);
+  return true;
+}

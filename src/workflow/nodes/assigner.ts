@@ -4,44 +4,11 @@
  * to a working copy; any invalid item fails the node with nothing written. Each changed variable
  * is returned as an update, which the engine applies and reports as `variable_updated`.
  */
-import { isArrayType, isFile, toSegment, zeroValue, type Segment, type SegmentType } from "../segments.ts";
+import { isArrayType, isNumberType, toSegment, valueFitsType, zeroValue, type Segment } from "../segments.ts";
 import type { VariablePool } from "../variable-pool.ts";
 import { NodeFailure, readSelector, type NodeRunner, type VariableUpdate } from "./node.ts";
 
 const fail = (message: string) => new NodeFailure(message, "VariableOperatorNodeError");
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === "object" && value !== null && !Array.isArray(value) && !isFile(value);
-
-const isNumberType = (type: SegmentType) => type === "integer" || type === "float" || type === "number";
-
-/** Whether one array element fits an array type; `array[any]` takes strings, numbers and objects. */
-function elementFits(arrayType: SegmentType, item: unknown): boolean {
-  switch (arrayType) {
-    case "array[string]":
-      return typeof item === "string";
-    case "array[number]":
-      return typeof item === "number";
-    case "array[boolean]":
-      return typeof item === "boolean";
-    case "array[object]":
-      return isPlainObject(item);
-    case "array[file]":
-      return isFile(item);
-    default:
-      return typeof item === "string" || typeof item === "number" || isPlainObject(item);
-  }
-}
-
-function valueFits(type: SegmentType, value: unknown): boolean {
-  if (isArrayType(type)) return Array.isArray(value) && value.every((item) => elementFits(type, item));
-  if (isNumberType(type)) return typeof value === "number";
-  if (type === "string" || type === "secret") return typeof value === "string";
-  if (type === "boolean") return typeof value === "boolean";
-  if (type === "object") return isPlainObject(value);
-  if (type === "file") return isFile(value);
-  return true;
-}
 
 /** The new segment keeps the variable's declared type; numbers switch between int and float. */
 function updatedSegment(target: Segment, value: unknown): Segment {
@@ -64,7 +31,7 @@ function applyOperation(target: Segment, operation: string, input: unknown, inpu
   switch (operation) {
     case "over-write":
       if (inputIsConstant && !constantAllowed) throw fail(`Constant input is not supported for variable ${name} of type ${type}`);
-      if (!valueFits(type, input)) throw invalid();
+      if (!valueFitsType(type, input)) throw invalid();
       return input;
     case "clear":
       return zeroValue(type);
@@ -79,7 +46,7 @@ function applyOperation(target: Segment, operation: string, input: unknown, inpu
           throw invalid();
         }
       }
-      if (!valueFits(type, value)) throw invalid();
+      if (!valueFitsType(type, value)) throw invalid();
       return value;
     }
     case "+=":
@@ -99,12 +66,12 @@ function applyOperation(target: Segment, operation: string, input: unknown, inpu
     }
     case "append":
       if (!isArrayType(type)) throw unsupported();
-      if (!elementFits(type, input)) throw invalid();
+      if (!valueFitsType(type, [input])) throw invalid();
       return [...(target.value as unknown[]), input];
     case "extend":
       if (!isArrayType(type)) throw unsupported();
-      if (!Array.isArray(input) || !input.every((item) => elementFits(type, item))) throw invalid();
-      return [...(target.value as unknown[]), ...input];
+      if (!valueFitsType(type, input)) throw invalid();
+      return [...(target.value as unknown[]), ...(input as unknown[])];
     case "remove-first":
     case "remove-last":
       if (!isArrayType(type)) throw unsupported();
