@@ -6,7 +6,9 @@
 import { invokeChat } from "../models/invoke-chat";
 import type { Services } from "../services";
 import { setGeneratedName } from "../store/conversations";
+import { findPublishedWorkflow } from "../store/apps";
 import type { App } from "../store/schema";
+import { appModel } from "./app-model";
 
 const NAME_INSTRUCTIONS =
   "Write a short title, at most eight words and in the language of the user's message, for a conversation that starts with the message below. Answer with the title only, without quotes.";
@@ -18,8 +20,9 @@ export function fallbackName(query: string): string {
 
 export async function generateConversationName(services: Services, app: App, query: string): Promise<string> {
   try {
-    const modelConfig = (app.modelConfig?.model ?? {}) as Record<string, unknown>;
-    const model = services.models.resolve({ provider: String(modelConfig.provider ?? ""), name: String(modelConfig.name ?? "") });
+    const spec = appModel(app, app.modelConfig ? undefined : findPublishedWorkflow(services.db, app));
+    if (!spec) return fallbackName(query);
+    const model = services.models.resolve(spec);
     const outcome = await invokeChat(model, {
       messages: [{ role: "system", content: NAME_INSTRUCTIONS }, { role: "user", content: query }],
       parameters: { temperature: 0.2, max_tokens: 60 },

@@ -11,6 +11,8 @@ import type { Services } from "../services";
 import { findPublishedWorkflow } from "../store/apps";
 import { recentTurns } from "../store/messages";
 import type { App } from "../store/schema";
+import type { ModelSpec } from "../workflow/services";
+import { appModel } from "./app-model";
 
 /** Dify reads up to three messages of history for this. */
 const HISTORY_TURNS = 3;
@@ -25,7 +27,7 @@ type Json = Record<string, unknown>;
 
 interface SuggestionSource {
   enabled: boolean;
-  model?: Json;
+  model?: ModelSpec;
 }
 
 /**
@@ -36,14 +38,12 @@ interface SuggestionSource {
 function suggestionSource(services: Services, app: App): SuggestionSource | undefined {
   if (app.mode !== "advanced-chat") {
     const feature = app.modelConfig?.suggested_questions_after_answer as Json | undefined;
-    return { enabled: feature?.enabled === true, model: app.modelConfig?.model as Json | undefined };
+    return { enabled: feature?.enabled === true, model: appModel(app, undefined) };
   }
   const workflow = findPublishedWorkflow(services.db, app);
   if (!workflow) return undefined;
   const feature = workflow.features.suggested_questions_after_answer as Json | undefined;
-  const nodes = (workflow.graph.nodes ?? []) as { data?: Json }[];
-  const llm = nodes.find((node) => node.data?.type === "llm");
-  return { enabled: feature?.enabled === true, model: llm?.data?.model as Json | undefined };
+  return { enabled: feature?.enabled === true, model: appModel(app, workflow) };
 }
 
 /** The first JSON array of strings in the text (models wrap answers in prose and code fences). */
@@ -76,8 +76,9 @@ export async function suggestQuestions(services: Services, app: App, conversatio
     .map((turn) => `Human: ${turn.query}\nAssistant: ${turn.answer}`)
     .join("\n");
   try {
-    const model = services.models.resolve({ provider: String(source.model?.provider ?? ""), name: String(source.model?.name ?? "") });
-    const appParameters = (source.model?.completion_params as ModelParameters | undefined) ?? {};
+    if (!source.model) return [];
+    const model = services.models.resolve(source.model);
+    const appParameters = (source.model.completion_params as ModelParameters | undefined) ?? {};
     const outcome = await invokeChat(model, {
       messages: [{ role: "user", content: `${history}\n\n${INSTRUCTIONS}` }],
       parameters: { ...appParameters, ...PARAMETERS },

@@ -1,12 +1,13 @@
 /** `POST /v1/chat-messages` and its stop route (§4.4, §4.5). */
 import { Elysia, t } from "elysia";
+import { prepareChatflowTurn } from "../../apps/chatflow-turn";
 import { prepareMessageTurn } from "../../apps/message-turn";
 import { invalidParam, notChatApp } from "../../errors";
 import type { Services } from "../../services";
 import type { App } from "../../store/schema";
 import { apiKeyGuard } from "../api-key-guard";
 import { jsonResponse } from "../json-response";
-import { blockingMessageResponse, streamingMessageResponse } from "../message-response";
+import { blockingMessageResponse, chatflowResponse, streamingMessageResponse } from "../message-response";
 import { readJsonBody, validateBody } from "../request-input";
 import { resolveTraceId } from "../trace-id";
 
@@ -44,6 +45,13 @@ export const chatMessageRoutes = (services: Services) =>
         if (conversationId && !UUID.test(conversationId)) throw invalidParam("conversation_id must be a valid UUID");
         const streaming = body.response_mode === "streaming";
         if (app.mode === "agent-chat" && !streaming) throw invalidParam("Agent Chat App does not support blocking mode");
+        if (app.mode === "advanced-chat") {
+          const turn = await prepareChatflowTurn(services, app, endUser, {
+            query, inputs: body.inputs ?? {}, conversationId, workflowId: body.workflow_id?.trim() || null, files: body.files,
+            autoGenerateName: body.auto_generate_name ?? true, traceId: resolveTraceId(request, raw),
+          });
+          return chatflowResponse(services, turn, streaming, server, request);
+        }
         if (app.mode !== "chat") throw invalidParam(`${app.mode} apps are not supported by this Kiln version yet.`);
         const turn = await prepareMessageTurn(services, app, endUser, {
           mode: "chat",

@@ -1,8 +1,11 @@
-/** `GET /v1/conversations`, `DELETE /v1/conversations/{id}`, `POST /v1/conversations/{id}/name` (§4.17–§4.19). */
+/**
+ * `GET /v1/conversations`, `DELETE /v1/conversations/{id}`, `POST /v1/conversations/{id}/name`
+ * (§4.17–§4.19), and the conversation variables of chatflows (§4.20–§4.21).
+ */
 import { Type } from "@sinclair/typebox";
 import { Elysia } from "elysia";
 import { generateConversationName } from "../../apps/conversation-naming";
-import { invalidParam, notFound } from "../../errors";
+import { badRequest, invalidParam, notFound } from "../../errors";
 import type { Services } from "../../services";
 import { toSeconds } from "../../store/clock";
 import {
@@ -15,6 +18,13 @@ import {
   type ConversationSort,
 } from "../../store/conversations";
 import { firstMessage } from "../../store/messages";
+import {
+  conversationVariablesPage,
+  findConversationVariable,
+  setConversationVariable,
+  type ConversationVariable,
+} from "../../store/conversation-variables";
+import { inferSegmentType, isNumberType, valueFitsType, type SegmentType } from "../../workflow/segments";
 import { apiKeyGuard } from "../api-key-guard";
 import { ROUTE_NOT_FOUND_MESSAGE } from "../error-response";
 import { jsonResponse, noContent } from "../json-response";
@@ -50,6 +60,29 @@ const ConversationListQuery = Type.Object({
     }),
   ),
 });
+
+// §4.20: names of [A-Za-z0-9_.-] only, with Dify's SQL-injection guard words refused too.
+const VariablesQuery = Type.Object({
+  last_id: Type.Optional(UuidOrEmpty),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  variable_name: Type.Optional(Type.String({ pattern: "^[A-Za-z0-9_.\\-]{1,255}$", errorMessage: "may only contain letters, digits, _ . and -" })),
+});
+const FORBIDDEN_NAME_PARTS = ["'", '"', ";", "--", "/*", "*/", "xp_", "sp_"];
+
+const VariableUpdateRequest = Type.Object({ value: Type.Unknown() });
+
+/** §4.20: `value` is the string itself for strings and JSON text for every other type (Kiln decision). */
+function variableItem(variable: ConversationVariable) {
+  return {
+    id: variable.id,
+    name: variable.name,
+    value_type: variable.valueType === "integer" || variable.valueType === "float" ? "number" : variable.valueType,
+    value: typeof variable.value === "string" ? variable.value : JSON.stringify(variable.value ?? null),
+    description: variable.description,
+    created_at: toSeconds(variable.createdAt),
+    updated_at: toSeconds(variable.updatedAt),
+  };
+}
 
 const ConversationRenameRequest = Type.Object({
   name: Type.Optional(Type.Union([Type.String(), Type.Null()])),
@@ -122,4 +155,46 @@ export const conversationRoutes = (services: Services) =>
         return jsonResponse(simpleConversation({ ...conversation, name }));
       },
       { parse: "none", transform: uuidPathParams("conversation_id") },
+    )
+    .get(
+      "/conversations/:conversation_id/variables",
+      ({ app, request, params, query }) => {
+        const endUser = services.endUsers.resolve(app, query.user, false);
+        requireChatApp(app);
+        const options = validateQuery(VariablesQuery, request);
+        const name = options.variable_name;
+        if (name && FORBIDDEN_NAME_PARTS.some((part) => name.toLowerCase().includes(part))) throw invalidParam("variable_name: contains forbidden characters");
+        const conversation = findOwnedConversation(services.db, { appId: app.id, endUserId: endUser.id }, params.conversation_id);
+        if (!conversation) throw notFound("Conversation Not Exists.");
+        let after: ConversationVariable | undefined;
+        if (options.last_id) {
+          after = findConversationVariable(services.db, conversation.id, options.last_id);
+          // §4.20: Dify's uncaught service error, a 400 with an empty message.
+          if (!after) throw invalidParam("");
+        }
+        const limit = options.limit ?? 20;
+        const page = conversationVariablesPage(services.db, conversation.id, { limit, after, nameContains: name });
+        return jsonResponse({ limit, has_more: page.hasMore, data: page.rows.map(variableItem) });
+      },
+      { transform: uuidPathParams("conversation_id") },
+    )
+    .put(
+      "/conversations/:conversation_id/variables/:variable_id",
+      async ({ app, request, params }) => {
+        const raw = await readJsonBody(request);
+        const endUser = services.endUsers.resolve(app, raw.user, false);
+        requireChatApp(app);
+        const { value } = validateBody(VariableUpdateRequest, raw);
+        const conversation = findOwnedConversation(services.db, { appId: app.id, endUserId: endUser.id }, params.conversation_id);
+        if (!conversation) throw notFound("Conversation Not Exists.");
+        const variable = findConversationVariable(services.db, conversation.id, params.variable_id);
+        if (!variable) throw notFound("Conversation Variable Not Exists.");
+        const declared = variable.valueType as SegmentType;
+        if (!valueFitsType(declared, value)) {
+          const expected = isNumberType(declared) ? "number" : declared;
+          throw badRequest(`Type mismatch: variable '${variable.name}' expects ${expected}, but got ${inferSegmentType(value ?? null)} type`);
+        }
+        return jsonResponse(variableItem(setConversationVariable(services.db, conversation.id, variable.id, value)!));
+      },
+      { parse: "none", transform: uuidPathParams("conversation_id", "variable_id") },
     );
