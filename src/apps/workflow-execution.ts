@@ -5,6 +5,8 @@
  * itself are persisted as they happen (§4.8, workflow-engine §4). Answer text is handed to the
  * caller (`text_chunk` for workflow apps, `message` for chatflows).
  */
+import type { KilnFile } from "../files/file-references";
+import { loadFileBytes } from "../files/load-file";
 import { sumUsages } from "../models/usage";
 import type { LlmUsage } from "../models/types";
 import type { Services } from "../services";
@@ -145,7 +147,12 @@ export async function executeWorkflow(execution: WorkflowExecution, sink: Execut
     system: execution.system,
     environmentVariables: workflow.environmentVariables as unknown as VariableValue[],
     conversationVariables: execution.conversationVariables,
-    services: createEngineServices({ registry: services.models, sandbox: services.sandbox, history: execution.history }),
+    services: createEngineServices({
+      registry: services.models,
+      sandbox: services.sandbox,
+      history: execution.history,
+      files: { load: (file) => loadFileBytes(services, file as KilnFile) },
+    }),
     signal: task.controller.signal,
     limits: { maxSteps: services.settings.workflowMaxSteps, maxExecutionMs: services.settings.workflowMaxTimeSec * 1000 },
     onEvent,
