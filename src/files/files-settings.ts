@@ -1,7 +1,6 @@
 /**
- * Settings of the file subsystem that the shared settings table does not carry. They are read
- * from the same environment the server's settings came from (`settings.env`), so a test server
- * started with its own environment sees its own values.
+ * The file subsystem's settings in the shape it uses, derived once per settings object from the
+ * raw values of the shared settings table (where `--help` documents them).
  */
 import ipaddr from "ipaddr.js";
 import { SettingsError, type Settings } from "../config";
@@ -42,30 +41,20 @@ function remoteAccessPolicy(raw: string): RemoteAccessPolicy {
 
 const cache = new WeakMap<Settings, FilesSettings>();
 
-function positiveInteger(env: Record<string, string | undefined>, name: string, fallback: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw.trim() === "") return fallback;
-  const value = Number(raw);
-  // A bad value is an operator mistake: say so rather than fall back silently.
-  if (!Number.isInteger(value) || value <= 0) throw new SettingsError(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
 /** The file settings of a running Kiln, parsed once per settings object. */
 export function filesSettings(settings: Settings): FilesSettings {
   let parsed = cache.get(settings);
   if (!parsed) {
-    const env = settings.env;
     parsed = {
-      accessTimeoutSec: positiveInteger(env, "FILES_ACCESS_TIMEOUT", 300),
+      accessTimeoutSec: settings.filesAccessTimeoutSec,
       extensionBlacklist: new Set(
-        (env.UPLOAD_FILE_EXTENSION_BLACKLIST ?? "")
+        settings.uploadExtensionBlacklist
           .split(",")
           .map((extension) => extension.trim().replace(/^\./, "").toLowerCase())
           .filter(Boolean),
       ),
-      remoteFileAccess: remoteAccessPolicy(env.KILN_ALLOW_PRIVATE_REMOTE_FILES ?? ""),
-      remoteFileTimeoutMs: positiveInteger(env, "KILN_REMOTE_FILE_TIMEOUT_MS", 30_000),
+      remoteFileAccess: remoteAccessPolicy(settings.allowPrivateRemoteFiles),
+      remoteFileTimeoutMs: settings.remoteFileTimeoutMs,
     };
     cache.set(settings, parsed);
   }
