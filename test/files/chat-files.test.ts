@@ -3,14 +3,12 @@
 // data: URLs of their exact bytes, and the app's file_upload rules decide what is accepted.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { fixture, startTestServer, type TestApp, type TestServer } from "../harness";
-import { jsonResponse, startFakeServer, type FakeServer } from "../models/fake-server";
+import type { FakeServer } from "../models/fake-server";
 import { dataEvents } from "../sse";
+import { dataUrl, lastModelMessages as modelMessages, PNG, startAnsweringProvider } from "./answering-provider";
 import { uploadFile } from "./upload-client";
 
-/** A 1×1 PNG. */
-const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (char) => char.charCodeAt(0));
 const REMOTE_GIF = new Uint8Array([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 1, 0, 1, 0]);
-const dataUrl = (mimeType: string, bytes: Uint8Array) => `data:${mimeType};base64,${Buffer.from(bytes).toString("base64")}`;
 
 const IMAGE_UPLOAD = "{ enabled: true, allowed_file_types: [image], allowed_file_upload_methods: [local_file, remote_url], number_limits: 3, image: { detail: low } }";
 
@@ -20,13 +18,7 @@ let peer: ReturnType<typeof Bun.serve>;
 let server: TestServer;
 
 beforeAll(async () => {
-  provider = startFakeServer(() =>
-    jsonResponse(200, {
-      id: "c1", object: "chat.completion", model: "gpt-4o",
-      choices: [{ index: 0, message: { role: "assistant", content: "A tiny picture." }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 },
-    }),
-  );
+  provider = startAnsweringProvider("A tiny picture.");
   peer = Bun.serve({
     hostname: "127.0.0.2",
     port: 0,
@@ -50,10 +42,7 @@ function chatApp(fileUpload: string, extraForm = ""): TestApp {
   return server.importApp(dsl);
 }
 
-/** The messages of the provider's latest chat completion request. */
-function lastModelMessages(): Array<{ role: string; content: unknown }> {
-  return (provider.requests.at(-1)!.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-}
+const lastModelMessages = () => modelMessages(provider);
 
 async function chat(app: TestApp, body: Record<string, unknown>, user = "alice"): Promise<Response> {
   return server.request("/v1/chat-messages", { method: "POST", key: app.apiKey, json: { inputs: { company: "Acme" }, query: "What is this?", user, auto_generate_name: false, ...body } });

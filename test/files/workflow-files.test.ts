@@ -3,7 +3,8 @@
 // model (a local OpenAI-wire server) as data: URLs rather than links back to this server.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startTestServer, type TestApp, type TestServer } from "../harness";
-import { jsonResponse, startFakeServer, type FakeServer } from "../models/fake-server";
+import type { FakeServer } from "../models/fake-server";
+import { dataUrl, lastModelMessages, PNG, startAnsweringProvider } from "./answering-provider";
 import { makeDocx, makePdf } from "./extract/fixtures";
 import { uploadFile } from "./upload-client";
 
@@ -59,9 +60,6 @@ workflow:
       - { source: llm, target: end }
 `;
 
-/** A 1×1 PNG. */
-const PNG = Uint8Array.from(atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="), (char) => char.charCodeAt(0));
-
 interface RunBody {
   data: { status: string; outputs: Record<string, unknown> | null; error: string | null };
 }
@@ -71,13 +69,7 @@ let server: TestServer;
 let extractor: TestApp;
 
 beforeAll(async () => {
-  provider = startFakeServer(() =>
-    jsonResponse(200, {
-      id: "c1", object: "chat.completion", model: "gpt-4o",
-      choices: [{ index: 0, message: { role: "assistant", content: "A single pixel." }, finish_reason: "stop" }],
-      usage: { prompt_tokens: 20, completion_tokens: 3, total_tokens: 23 },
-    }),
-  );
+  provider = startAnsweringProvider("A single pixel.");
   server = await startTestServer({ OPENAI_BASE_URL: `${provider.url}/v1`, OPENAI_API_KEY: "sk-test" });
   extractor = server.importApp(EXTRACTOR_DSL);
 });
@@ -125,12 +117,11 @@ describe("llm vision over HTTP", () => {
     const png = await uploadFile(server, app.apiKey, "dot.png", PNG, "image/png");
     const body = await run(app, { inputs: {}, files: [local("image", png.id)] });
     expect(body.data).toMatchObject({ status: "succeeded", outputs: { answer: "A single pixel." } });
-    const sent = provider.requests.at(-1)!.body as { messages: unknown[] };
-    expect(sent.messages).toEqual([
+    expect(lastModelMessages(provider)).toEqual([
       {
         role: "user",
         content: [
-          { type: "image_url", image_url: { url: `data:image/png;base64,${Buffer.from(PNG).toString("base64")}`, detail: "high" } },
+          { type: "image_url", image_url: { url: dataUrl("image/png", PNG), detail: "high" } },
           { type: "text", text: "Describe the picture." },
         ],
       },
