@@ -8,15 +8,15 @@ import { badRequest, invalidParam, notFound } from "../errors";
 import { findPublishedWorkflow, findWorkflow } from "../store/apps";
 import type { Db } from "../store/database";
 import type { App, Workflow } from "../store/schema";
+import { isUuid } from "../uuid";
 import { loadGraph } from "../workflow/graph-loader";
 import type { WorkflowGraph } from "../workflow/graph";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const graphs = new LRUCache<string, WorkflowGraph>({ max: 500 });
 
 export function resolveWorkflowVersion(db: Db, app: App, workflowId?: string | null): Workflow {
   if (workflowId) {
-    if (!UUID.test(workflowId)) throw badRequest(`Invalid workflow_id format: '${workflowId}'. `);
+    if (!isUuid(workflowId)) throw badRequest(`Invalid workflow_id format: '${workflowId}'. `);
     const workflow = findWorkflow(db, workflowId);
     if (!workflow || workflow.appId !== app.id) throw notFound(`Workflow not found with id: ${workflowId}`);
     if (workflow.version === "draft") {

@@ -14,7 +14,7 @@ import type { FileUploadConfig, TransferMethod } from "./file-upload-config";
 import { detectFileType, extensionOfMimeType, FILE_TYPES, type FileType, mimeTypeOfExtension } from "./file-types";
 import { filesSettings } from "./files-settings";
 import { headerParam, mediaType, parseHeader } from "./header-params";
-import { isUuid } from "./preview-access";
+import { isUuid } from "../uuid";
 import { fetchRemote, parseRemoteUrl } from "./remote-fetch";
 import { signFileUrl } from "./signed-url";
 

@@ -11,11 +11,9 @@
 import type { Db } from "../store/database";
 import type { App, EndUser } from "../store/schema";
 import { appsReferencingUpload, findUploadFile, type UploadFile } from "../store/upload-files";
+import { isUuid } from "../uuid";
 import { fileAccessDenied, fileNotFound } from "./file-errors";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-export const isUuid = (value: string) => UUID.test(value);
 
 /** The upload the caller may preview, or the contract error that says why not. */
 export function authorizePreview(db: Db, app: App, endUser: EndUser, fileId: string): UploadFile {

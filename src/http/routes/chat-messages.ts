@@ -5,6 +5,7 @@ import { prepareMessageTurn } from "../../apps/message-turn";
 import { invalidParam, notChatApp } from "../../errors";
 import type { Services } from "../../services";
 import type { App } from "../../store/schema";
+import { isUuid } from "../../uuid";
 import { apiKeyGuard } from "../api-key-guard";
 import { jsonResponse } from "../json-response";
 import { blockingMessageResponse, chatflowResponse, streamingMessageResponse } from "../message-response";
@@ -12,7 +13,6 @@ import { readJsonBody, validateBody } from "../request-input";
 import { resolveTraceId } from "../trace-id";
 
 const CHAT_MODES = new Set(["chat", "agent-chat", "advanced-chat"]);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const ChatMessageRequest = t.Object({
   query: t.String(),
@@ -42,7 +42,7 @@ export const chatMessageRoutes = (services: Services) =>
         const query = body.query.replaceAll("\u0000", "");
         if (query === "") throw invalidParam("query is required");
         const conversationId = body.conversation_id?.trim() ? body.conversation_id.trim() : null;
-        if (conversationId && !UUID.test(conversationId)) throw invalidParam("conversation_id must be a valid UUID");
+        if (conversationId && !isUuid(conversationId)) throw invalidParam("conversation_id must be a valid UUID");
         const streaming = body.response_mode === "streaming";
         if (app.mode === "agent-chat" && !streaming) throw invalidParam("Agent Chat App does not support blocking mode");
         if (app.mode === "advanced-chat") {

@@ -29,10 +29,9 @@ import { apiKeyGuard } from "../api-key-guard";
 import { ROUTE_NOT_FOUND_MESSAGE } from "../error-response";
 import { jsonResponse, noContent } from "../json-response";
 import { readJsonBody, validateBody, validateQuery } from "../request-input";
+import { isUuid, UUID_PATTERN } from "../../uuid";
 import { requireChatApp } from "./chat-messages";
 
-const UUID_TEXT = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}";
-const UUID = new RegExp(`^${UUID_TEXT}$`);
 
 /**
  * Dify's `<uuid:…>` path converters: a non-UUID id matches no route, so the answer is the plain
@@ -43,13 +42,13 @@ export const uuidPathParams =
   (...names: string[]) =>
   ({ params }: { params: Record<string, string> }) => {
     for (const name of names) {
-      if (!UUID.test(params[name])) throw notFound(ROUTE_NOT_FOUND_MESSAGE);
+      if (!isUuid(params[name])) throw notFound(ROUTE_NOT_FOUND_MESSAGE);
       params[name] = params[name].toLowerCase();
     }
   };
 
 /** A query cursor: a UUID, or `""` meaning none (pydantic's `UUIDStrOrEmpty`). */
-export const UuidOrEmpty = Type.Union([Type.Literal(""), Type.String({ pattern: `^${UUID_TEXT}$` })], { errorMessage: "must be a UUID or empty" });
+export const UuidOrEmpty = Type.Union([Type.Literal(""), Type.String({ pattern: `^${UUID_PATTERN}$` })], { errorMessage: "must be a UUID or empty" });
 
 const ConversationListQuery = Type.Object({
   last_id: Type.Optional(UuidOrEmpty),
