@@ -17,8 +17,11 @@ export async function serve(settings: Settings, print: (line: string) => void): 
   const firstStart = listApps(services.db).length === 0;
   const demo = firstStart ? importApp(services.db, parseDsl(demoDsl)) : undefined;
   const server = startHttpServer(services);
-  // Interpreters load in the background so the first code node costs milliseconds, not seconds.
-  void services.sandbox.warmUp().catch((error) => console.error("[kiln] sandbox warm-up failed:", error));
+  // Interpreters load in the background so the first code node costs milliseconds, not seconds;
+  // a server with only easy-UI apps does not pay their memory (about 100 MB each).
+  if (listApps(services.db).some((app) => app.mode === "workflow" || app.mode === "advanced-chat")) {
+    void services.sandbox.warmUp().catch((error) => console.error("[kiln] sandbox warm-up failed:", error));
+  }
 
   print(`Kiln ${KILN_VERSION} listening on ${server.url} (data: ${settings.dataDir})`);
   if (demo) {
