@@ -41,11 +41,31 @@ function requireWorkflowApp(app: App): void {
   if (app.mode !== "workflow") throw notWorkflowApp();
 }
 
+// ISO 8601 as Dify's isoparse reads it: a calendar date (extended or basic), then optionally a
+// time after `T` or a space, with fractions and an offset. Date.parse would not do: it reads a
+// naive time in the server's zone and takes non-ISO text ("1", "2024/01/02").
+const ISO_INSTANT =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?|(\d{2})(\d{2}))?(?:[T ](\d{2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d{1,6})\d*)?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+/** Unix microseconds of an ISO 8601 instant; a naive one is UTC, as Dify's naive UTC columns make it. */
 function isoToMicros(value: string | undefined, field: string): number | undefined {
   if (value === undefined) return undefined;
-  const time = Date.parse(value);
-  if (Number.isNaN(time)) throw invalidParam(`${field}: Invalid isoformat string: '${value}'`);
-  return time * 1000;
+  const invalid = () => invalidParam(`${field}: Invalid isoformat string: '${value}'`);
+  const match = ISO_INSTANT.exec(value);
+  if (!match) throw invalid();
+  const [, year, extendedMonth, extendedDay, basicMonth, basicDay, hour = "0", minute = "0", second = "0", fraction = "", offset] = match;
+  const [y, mo, d, h, mi, s] = [year, extendedMonth ?? basicMonth ?? "1", extendedDay ?? basicDay ?? "1", hour, minute, second].map(Number);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  date.setUTCFullYear(y); // Date.UTC maps years 0–99 to 1900–1999
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) throw invalid();
+  let offsetMinutes = 0;
+  if (offset && offset !== "Z") {
+    const digits = offset.slice(1).replace(":", "");
+    const [offsetHours, offsetMins] = [Number(digits.slice(0, 2)), Number(digits.slice(2) || 0)];
+    if (offsetHours > 23 || offsetMins > 59) throw invalid();
+    offsetMinutes = (offset[0] === "-" ? -1 : 1) * (offsetHours * 60 + offsetMins);
+  }
+  return (date.getTime() - offsetMinutes * 60_000) * 1000 + Number(fraction.padEnd(6, "0"));
 }
 
 async function respond(services: Services, prepared: PreparedWorkflowRun, streaming: boolean, server: Server<undefined> | null, request: Request): Promise<Response> {
