@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import { eq } from "drizzle-orm";
 import { workflows } from "../../src/store/schema";
 import { startTestServer, type TestApp, type TestServer } from "../harness";
-import { allFrames, dataEvents } from "../sse";
+import { allFrames, dataEvents, sseFrames } from "../sse";
 import { errorOf, okJson } from "./chat-turns";
 import { runWorkflow } from "./workflow-requests";
 
@@ -251,6 +251,28 @@ describe("limits", () => {
       const app = limited.importApp("wf-echo.yml");
       const body = await okJson<BlockingBody>(await runWorkflow(limited, app.apiKey, { inputs: { q: "too many steps" } }));
       expect(body.data).toMatchObject({ status: "stopped", error: "Maximum execution steps exceeded: 3 > 2", total_steps: 2 });
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  test("APP_MAX_ACTIVE_REQUESTS: a run while the app's slot is taken → 429; other apps run; the slot frees when the run ends", async () => {
+    const limited = await startTestServer({ APP_MAX_ACTIVE_REQUESTS: "1" });
+    try {
+      const slow = limited.importApp("wf-slow.yml");
+      const other = limited.importApp("wf-echo.yml");
+      const frames = sseFrames(await runWorkflow(limited, slow.apiKey, { inputs: { q: "a b c d e f g h" }, response_mode: "streaming" }));
+      for (let next = await frames.next(); !next.done; next = await frames.next()) {
+        if (next.value.data?.event !== "text_chunk") continue;
+        expect(await errorOf(await runWorkflow(limited, slow.apiKey, { inputs: { q: "x" } }), 429)).toEqual({
+          code: "too_many_requests", status: 429,
+          message: `Too many requests. Please try again later. The current maximum concurrent requests allowed for ${slow.appId} is 1.`,
+        });
+        expect((await okJson<BlockingBody>(await runWorkflow(limited, other.apiKey, { inputs: { q: "x" } }))).data.status).toBe("succeeded");
+        break;
+      }
+      for (let next = await frames.next(); !next.done; next = await frames.next());
+      expect((await okJson<BlockingBody>(await runWorkflow(limited, slow.apiKey, { inputs: { q: "x" } }))).data.status).toBe("succeeded");
     } finally {
       await limited.stop();
     }

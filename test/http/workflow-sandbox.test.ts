@@ -56,6 +56,26 @@ describe("a CPU-bound code node", () => {
   });
 });
 
+describe("a code node stopped mid-run", () => {
+  test("a stop interrupts a python node spinning for a minute; the run ends stopped and the sandbox serves the next run", async () => {
+    const spin = server.importApp("wf-spin.yml");
+    const response = await runWorkflow(server, spin.apiKey, { inputs: { seconds: 60 }, response_mode: "streaming" });
+    const events: Record<string, any>[] = [];
+    for await (const frame of sseFrames(response)) {
+      if (!frame.data) continue;
+      events.push(frame.data);
+      if (frame.data.event === "node_started" && frame.data.data.node_id === "code") {
+        await server.request(`/v1/workflows/tasks/${frame.data.task_id}/stop`, { method: "POST", key: spin.apiKey, json: { user: "ops" } });
+      }
+    }
+    // Were the stop not to reach into the worker, this would wait out the minute (past the test's timeout).
+    expect(events.at(-1)).toMatchObject({ event: "workflow_finished", data: { status: "stopped", error: "Stopped by user.", outputs: {} } });
+    expect(events.some((event) => event.event === "node_finished" && event.data.node_id === "end")).toBe(false);
+    const next = await okJson<BlockingBody>(await runWorkflow(server, spin.apiKey, { inputs: { seconds: 0 } }));
+    expect(next.data.status).toBe("succeeded");
+  });
+});
+
 describe("sandbox escapes through the API", () => {
   const hostPath = process.env.PATH ?? "";
 
