@@ -2,7 +2,7 @@
 // main thread), and code that reaches for the host (files, environment, Pyodide's FFI) fails its
 // node without leaking anything into the response.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { startTestServer, type TestApp, type TestServer } from "../harness";
+import { startTestServer, type TestServer } from "../harness";
 import { dataEvents, sseFrames } from "../sse";
 import { chatTurn, okJson } from "./chat-turns";
 import { runWorkflow } from "./workflow-requests";
@@ -50,7 +50,7 @@ describe("a CPU-bound code node", () => {
     })();
     const [finished] = await Promise.all([spinning, health, chatting]);
     expect(finished).toMatchObject({ event: "workflow_finished", data: { status: "succeeded" } });
-    expect(finished.data.outputs.spins).toBeGreaterThan(0);
+    expect(finished!.data.outputs.spins).toBeGreaterThan(0);
     expect(completed.indexOf("health")).toBeLessThan(completed.indexOf("spin"));
     expect(completed.indexOf("chat")).toBeLessThan(completed.indexOf("spin"));
   });
