@@ -65,11 +65,21 @@ export function validateBody<T extends TSchema>(schema: T, body: unknown): Stati
   return body as Static<T>;
 }
 
-/** Parses and checks a query string; numbers and booleans are coerced from their text. */
+const INTEGER_TEXT = /^[+-]?\d+$/;
+
+/**
+ * Parses and checks a query string; numbers and booleans are coerced from their text. Integer
+ * fields must be written as integers: TypeBox's conversion alone would read `1.5` as 1 and `0x10`
+ * as 16, which pydantic refuses.
+ */
 export function validateQuery<T extends TSchema>(schema: T, request: Request): Static<T> {
   const queryStart = request.url.indexOf("?");
   const query: Record<string, string> =
     queryStart < 0 ? {} : Object.fromEntries(new URLSearchParams(request.url.slice(queryStart + 1)));
+  const properties = (schema as { properties?: Record<string, TSchema> }).properties ?? {};
+  for (const [field, property] of Object.entries(properties)) {
+    if (property.type === "integer" && field in query && !INTEGER_TEXT.test(query[field])) throw invalidParam(`${field}: Expected integer`);
+  }
   const converted = Value.Convert(schema, query);
   const checker = checkerFor(schema);
   if (!checker.Check(converted)) throw invalidParam(describeFailure(checker, converted));

@@ -52,6 +52,8 @@ export function nodeExecutionsOfRun(db: Db, runId: string): NodeExecution[] {
 
 export interface LogFilters {
   keyword?: string;
+  /** Matched exactly against the run id, beside the keyword's text match. */
+  runId?: string;
   status?: string;
   createdBefore?: number;
   createdAfter?: number;
@@ -73,7 +75,7 @@ export function workflowLogsPage(db: Db, appId: string, filters: LogFilters, pag
         sql`${workflowRuns.inputs} LIKE ${pattern} ESCAPE '\\'`,
         sql`${workflowRuns.outputs} LIKE ${pattern} ESCAPE '\\'`,
         sql`${endUsers.sessionId} LIKE ${pattern} ESCAPE '\\'`,
-        eq(workflowRuns.id, filters.keyword),
+        eq(workflowRuns.id, filters.runId ?? filters.keyword),
       ),
     );
   }

@@ -59,3 +59,13 @@ test("an unexpected failure is a 500 `unknown` that leaks nothing, and the serve
   }
   expect((await server.request("/health")).status).toBe(200);
 });
+
+test("integer query parameters must be written as integers", async () => {
+  const { apiKey } = server.importApp("chat.yml");
+  for (const limit of ["1.5", "0x10", "2e1", "ten"]) {
+    const response = await server.request(`/v1/conversations?user=u&limit=${limit}`, { key: apiKey });
+    expect(response.status).toBe(400);
+    expect((await response.json()).code).toBe("invalid_param");
+  }
+  expect((await server.request("/v1/conversations?user=u&limit=3", { key: apiKey })).status).toBe(200);
+});

@@ -144,6 +144,8 @@ export const workflowRoutes = (services: Services) => {
       const limit = query.limit ?? 20;
       const { rows, total } = workflowLogsPage(services.db, app.id, {
         keyword: query.keyword?.slice(0, 30),
+        // The run id is matched against the whole keyword: a 36-character id outlasts the cut.
+        runId: query.keyword,
         status: query.status,
         createdBefore: isoToMicros(query.created_at__before, "created_at__before"),
         createdAfter: isoToMicros(query.created_at__after, "created_at__after"),
