@@ -1,5 +1,5 @@
 /** `npm run bench`: runs every benchmark in this folder, one after another. */
-const benches = ["chat-messages.ts", "models-stream.ts", "sandbox.ts", "workflow-engine.ts"];
+const benches = ["chat-messages.ts", "workflow-runs.ts", "models-stream.ts", "sandbox.ts", "workflow-engine.ts"];
 for (const bench of benches) {
   const path = `${import.meta.dir}/${bench}`;
   if (!(await Bun.file(path).exists())) continue;
