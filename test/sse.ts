@@ -37,3 +37,21 @@ export async function allFrames(response: Response): Promise<SseFrame[]> {
 export async function dataEvents(response: Response): Promise<Record<string, any>[]> {
   return (await allFrames(response)).flatMap((frame) => (frame.data ? [frame.data] : []));
 }
+
+/**
+ * Reads every data event, calling `onFirst` once when the first event named `first` arrives
+ * (e.g. to stop a run mid-answer), and returns them all.
+ */
+export async function dataEventsWith(response: Response, first: string, onFirst: (event: Record<string, any>) => Promise<void>): Promise<Record<string, any>[]> {
+  const events: Record<string, any>[] = [];
+  let called = false;
+  for await (const frame of sseFrames(response)) {
+    if (!frame.data) continue;
+    events.push(frame.data);
+    if (!called && frame.data.event === first) {
+      called = true;
+      await onFirst(frame.data);
+    }
+  }
+  return events;
+}

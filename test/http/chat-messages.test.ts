@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { eq } from "drizzle-orm";
 import { conversations, messages } from "../../src/store/schema";
 import { startTestServer, type TestServer } from "../harness";
-import { allFrames, dataEvents, sseFrames } from "../sse";
+import { allFrames, dataEvents, dataEventsWith, sseFrames } from "../sse";
 
 let server: TestServer;
 let chat: { appId: string; apiKey: string };
@@ -196,21 +196,14 @@ describe("streaming", () => {
 
   test("stop mid-stream ends with message_end and saves the partial answer as stopped", async () => {
     const response = await ask(slow.apiKey, { inputs: {}, query: "w1 w2 w3 w4 w5 w6 w7 w8 w9 w10 w11 w12", user: "stopper", response_mode: "streaming" });
-    const events: Record<string, any>[] = [];
-    let stopped = false;
-    for await (const frame of sseFrames(response)) {
-      if (!frame.data) continue;
-      events.push(frame.data);
-      if (!stopped && frame.data.event === "message") {
-        stopped = true;
-        // Another user's stop is ignored (§11.4)…
-        expect(await (await server.request(`/v1/chat-messages/${frame.data.task_id}/stop`, { method: "POST", key: slow.apiKey, json: { user: "someone-else" } })).json()).toEqual({ result: "success" });
-        await Bun.sleep(60);
-        // …the owner's is not.
-        const stop = await server.request(`/v1/chat-messages/${frame.data.task_id}/stop`, { method: "POST", key: slow.apiKey, json: { user: "stopper" } });
-        expect(await stop.json()).toEqual({ result: "success" });
-      }
-    }
+    const events = await dataEventsWith(response, "message", async (first) => {
+      // Another user's stop is ignored (§11.4)…
+      expect(await (await server.request(`/v1/chat-messages/${first.task_id}/stop`, { method: "POST", key: slow.apiKey, json: { user: "someone-else" } })).json()).toEqual({ result: "success" });
+      await Bun.sleep(60);
+      // …the owner's is not.
+      const stop = await server.request(`/v1/chat-messages/${first.task_id}/stop`, { method: "POST", key: slow.apiKey, json: { user: "stopper" } });
+      expect(await stop.json()).toEqual({ result: "success" });
+    });
     const end = events.at(-1)!;
     expect(end.event).toBe("message_end");
     const answer = events.filter((event) => event.event === "message").map((event) => event.answer).join("");

@@ -6,7 +6,7 @@ import { eq } from "drizzle-orm";
 import { messages } from "../../src/store/schema";
 import { startFakeServer, type FakeServer } from "../models/fake-server";
 import { fixture, startTestServer, type TestServer } from "../harness";
-import { allFrames, dataEvents, sseFrames } from "../sse";
+import { allFrames, dataEvents, dataEventsWith } from "../sse";
 
 let server: TestServer;
 let provider: FakeServer;
@@ -88,16 +88,9 @@ describe("turns", () => {
 
   test("stop mid-answer: workflow_finished stopped, then message_end; the partial answer is saved", async () => {
     const response = await say(llm.apiKey, { query: "a b c d e f g h i j k l m n o p", user: "s1", response_mode: "streaming" });
-    const events: Record<string, any>[] = [];
-    let stopped = false;
-    for await (const frame of sseFrames(response)) {
-      if (!frame.data) continue;
-      events.push(frame.data);
-      if (!stopped && frame.data.event === "message") {
-        stopped = true;
-        await server.request(`/v1/chat-messages/${frame.data.task_id}/stop`, { method: "POST", key: llm.apiKey, json: { user: "s1" } });
-      }
-    }
+    const events = await dataEventsWith(response, "message", async (first) => {
+      await server.request(`/v1/chat-messages/${first.task_id}/stop`, { method: "POST", key: llm.apiKey, json: { user: "s1" } });
+    });
     const names = events.map((event) => event.event);
     expect(names.slice(-2)).toEqual(["workflow_finished", "message_end"]);
     expect(events.at(-2)!.data).toMatchObject({ status: "stopped", error: "Stopped by user." });
